@@ -1,0 +1,16 @@
+//! Plumbing that every navsync service shares, so that a service's own crate holds only
+//! its domain: typed settings, telemetry, the database pool and migrations, the HTTP
+//! error body, authentication, health / readiness / metrics routes, and shutdown.
+#![forbid(unsafe_code)]
+
+pub mod api_error;
+pub mod auth;
+pub mod db;
+pub mod health;
+pub mod http_metrics;
+pub mod settings;
+pub mod shutdown;
+pub mod telemetry;
+
+pub use api_error::ApiError;
+pub use settings::Settings;

@@ -175,6 +175,6 @@ pub fn query_config() -> web::QueryConfig {
 }
 
 /// Unknown routes answer in our body shape too.
-pub async fn route_not_found() -> ApiError {
-    ApiError::not_found("The route")
+pub async fn route_not_found() -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::not_found("The route"))
 }

@@ -1,0 +1,14 @@
+//! Azure DevOps as navsync sees it: validated organization names and PATs, and a client
+//! whose every answer — including ADO's three ways of saying "PAT rejected" — becomes a
+//! typed result. See `shared/ado/ADO.md` for the behaviours this encodes.
+#![forbid(unsafe_code)]
+
+mod client;
+mod error;
+mod organization;
+mod pat;
+
+pub use client::{AdoClient, ConnectionData, Project};
+pub use error::AdoError;
+pub use organization::{InvalidOrganization, Organization};
+pub use pat::{InvalidPat, Pat, hint_of};

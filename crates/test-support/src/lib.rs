@@ -1,0 +1,36 @@
+//! Test helpers shared by every service's tests: a fresh PostgreSQL database per test
+//! (dropped afterwards), settings pointing at it, user tokens, and captured log lines.
+#![forbid(unsafe_code)]
+
+mod database;
+mod logs;
+mod tokens;
+
+pub use database::TestDatabase;
+pub use logs::CapturedLogs;
+pub use tokens::{Token, token};
+
+use navsync_platform::settings::{Needs, Settings};
+
+/// Settings for a service under test: its own database, port 0, ADO at `ado_base_url`,
+/// plus any `extra` `NAVSYNC_*` pairs.
+pub fn settings(db: &TestDatabase, ado_base_url: &str, extra: &[(&str, &str)]) -> Settings {
+    let mut vars = vec![
+        ("NAVSYNC_DATABASE__URL".to_owned(), db.url().to_owned()),
+        ("NAVSYNC_DATABASE__POOL_SIZE".to_owned(), "4".to_owned()),
+        ("NAVSYNC_HTTP__PORT".to_owned(), "0".to_owned()),
+        ("NAVSYNC_ADO__BASE_URL".to_owned(), ado_base_url.to_owned()),
+        ("NAVSYNC_ADO__TIMEOUT_MS".to_owned(), "2000".to_owned()),
+        ("NAVSYNC_HTTP__SHUTDOWN_TIMEOUT_SECS".to_owned(), "1".to_owned()),
+    ];
+    vars.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+    let needs = Needs {
+        jwt_secret: true,
+        service_token: true,
+        crypto_key: true,
+    };
+    match Settings::load_from(0, needs, &vars) {
+        Ok(settings) => settings,
+        Err(err) => panic!("test settings: {err}"),
+    }
+}

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# `make run`: PostgreSQL and RabbitMQ up, every service built and started against the ADO
+# emulator with a demo organization, then the URLs, a dev admin token and curl commands.
+# Ctrl-C stops everything. Logs go to .run/<service>.log.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+./scripts/deps.sh
+psql -h 127.0.0.1 -U postgres -d postgres -Atc "select 1 from pg_database where datname='navsync'" | grep -q 1 \
+  || psql -h 127.0.0.1 -U postgres -d postgres -qc "create database navsync"
+
+echo "building (first time: a few minutes)..."
+cargo build --quiet --bins
+
+mkdir -p .run
+pids=()
+stop() {
+  echo; echo "stopping..."
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop EXIT INT TERM
+
+export NAVSYNC_ADO__BASE_URL=${NAVSYNC_ADO__BASE_URL:-http://127.0.0.1:8090}
+start() { # name binary port [VAR=value...]
+  local name=$1 bin=$2 port=$3; shift 3
+  env NAVSYNC_HTTP__PORT="$port" "$@" "target/debug/$bin" >".run/$name.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 60); do
+    if curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then return 0; fi
+    if ! kill -0 "${pids[-1]}" 2>/dev/null; then
+      echo "$name failed to start; its log:"; tail -n 20 ".run/$name.log"; exit 1
+    fi
+    sleep 0.5
+  done
+  echo "$name did not answer on port $port; see .run/$name.log"; exit 1
+}
+
+start ado-emulator navsync-ado-emulator 8090 NAVSYNC_EMULATOR__SEED=deploy/dev/emulator-seed.json
+start integrations navsync-integrations 8081
+
+token=$(target/debug/navsync-dev-token)
+pat=$(python3 -c 'import json;print(json.load(open("deploy/dev/emulator-seed.json"))["organizations"][0]["pats"][0])')
+cat <<TXT
+
+navsync is running (logs in .run/):
+  integrations   http://127.0.0.1:8081   (health: /healthz, readiness: /readyz, metrics: /metrics)
+  ado-emulator   http://127.0.0.1:8090   (organization p2anav-dev, project "Navigator Demo")
+
+Dev admin token (company 6f1c3a52-0b7e-4c3e-9f4a-2d5e8b9c0a01, role CompanyAdmin):
+  export TOKEN=$token
+
+Add the integration (validated against the emulator as ADO):
+  curl -s -X POST http://127.0.0.1:8081/v1/integrations -H "Authorization: Bearer \$TOKEN" \\
+       -H 'Content-Type: application/json' -d '{"organization": "p2anav-dev", "pat": "$pat"}'
+See it, its projects and its audit log:
+  curl -s http://127.0.0.1:8081/v1/integrations -H "Authorization: Bearer \$TOKEN"
+  curl -s http://127.0.0.1:8081/v1/integrations/<id>/projects -H "Authorization: Bearer \$TOKEN"
+  curl -s http://127.0.0.1:8081/v1/integrations/<id>/audit -H "Authorization: Bearer \$TOKEN"
+A PAT ADO rejects:
+  curl -s -X POST http://127.0.0.1:8081/v1/integrations -H "Authorization: Bearer \$TOKEN" \\
+       -H 'Content-Type: application/json' -d '{"organization": "p2anav-dev", "pat": "wrong"}'
+
+Ctrl-C stops everything.
+TXT
+wait -n "${pids[@]}" || true
+echo "a service exited; see .run/*.log"

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Every test of the workspace against the real PostgreSQL and RabbitMQ that deps.sh made
+# sure of. cargo-nextest (one process per test) when installed, else cargo test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run --workspace --no-fail-fast --failure-output final
+else
+  cargo test --workspace --no-fail-fast
+fi

@@ -1,0 +1,2 @@
+DROP TABLE integrations.audit_log;
+DROP TABLE integrations.integrations;

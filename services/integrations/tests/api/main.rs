@@ -1,0 +1,10 @@
+//! Integration tests of `navsync-integrations`: the real service on port 0, its own
+//! PostgreSQL database per test, and the ADO emulator as Azure DevOps.
+
+mod auth;
+mod create;
+mod helpers;
+mod internal;
+mod manage;
+mod secrets;
+mod startup;

@@ -91,7 +91,11 @@ impl SecretBox {
             .unwrap_or_default();
         let mut blob = nonce.to_vec();
         blob.extend_from_slice(&ciphertext);
-        format!("{FORMAT}.{}.{}", self.current.id, URL_SAFE_NO_PAD.encode(blob))
+        format!(
+            "{FORMAT}.{}.{}",
+            self.current.id,
+            URL_SAFE_NO_PAD.encode(blob)
+        )
     }
 
     pub fn decrypt(
@@ -216,8 +220,7 @@ mod tests {
         let old = SecretBox::new(K1, &[]).encrypt(id, Field::Pat, "before");
         let err = SecretBox::new(K2, &[])
             .decrypt(id, Field::Pat, &old)
-            .err()
-            .expect("fails");
+            .expect_err("fails");
         assert!(matches!(err, CryptoError::UnknownKey(_)));
     }
 

@@ -11,7 +11,9 @@ pub fn work_item_type(value: &str) -> Result<String, ApiError> {
     let trimmed = value.trim();
     if trimmed.is_empty()
         || trimmed.chars().count() > MAX_NAME_LEN
-        || trimmed.chars().any(|c| c.is_control() || "/\\?#$&".contains(c))
+        || trimmed
+            .chars()
+            .any(|c| c.is_control() || "/\\?#$&".contains(c))
     {
         return Err(ApiError::unprocessable(
             "invalid_work_item_type",
@@ -102,7 +104,10 @@ mod tests {
 
     #[test]
     fn work_item_types_are_trimmed_and_checked() {
-        assert_eq!(work_item_type(" User Story ").ok(), Some("User Story".into()));
+        assert_eq!(
+            work_item_type(" User Story ").ok(),
+            Some("User Story".into())
+        );
         assert!(work_item_type("").is_err());
         assert!(work_item_type("Task/../x").is_err());
         assert!(work_item_type(&"x".repeat(129)).is_err());

@@ -70,7 +70,10 @@ async fn create(
     let org = parse_organization(&body.organization)?;
     let pat = parse_pat(&body.pat)?;
     let mut conn = state.pool.get().await?;
-    if rows::find_by_company(&mut conn, admin.company_id).await?.is_some() {
+    if rows::find_by_company(&mut conn, admin.company_id)
+        .await?
+        .is_some()
+    {
         return Err(integration_exists());
     }
     drop(conn);
@@ -110,7 +113,15 @@ async fn create(
             rows::InsertError::Database(e) => ApiError::from(e),
         })?;
         let detail = json!({"organization": row.organization});
-        audit::insert(conn, id, row.company_id, &actor, Action::Created, detail.clone()).await?;
+        audit::insert(
+            conn,
+            id,
+            row.company_id,
+            &actor,
+            Action::Created,
+            detail.clone(),
+        )
+        .await?;
         audit::insert(conn, id, row.company_id, &actor, Action::Validated, detail).await?;
         Ok::<_, ApiError>(())
     })
@@ -184,7 +195,11 @@ async fn update(
     let id = path.into_inner();
     let body = body.into_inner();
     // Every check that needs no network comes first; then ADO; then one transaction.
-    let new_org = body.organization.as_deref().map(parse_organization).transpose()?;
+    let new_org = body
+        .organization
+        .as_deref()
+        .map(parse_organization)
+        .transpose()?;
     let new_pat = body.pat.as_deref().map(parse_pat).transpose()?;
     let work_item_type = body
         .work_item_type
@@ -283,14 +298,21 @@ async fn update(
         settings_changed.insert("project".into(), json!(p));
     }
     if !settings_changed.is_empty() {
-        actions.push((Action::SettingsChanged, serde_json::Value::Object(settings_changed)));
+        actions.push((
+            Action::SettingsChanged,
+            serde_json::Value::Object(settings_changed),
+        ));
     }
     if let Some(enabled) = body.enabled
         && enabled != current.enabled
     {
         changes.enabled = Some(enabled);
         actions.push((
-            if enabled { Action::Enabled } else { Action::Disabled },
+            if enabled {
+                Action::Enabled
+            } else {
+                Action::Disabled
+            },
             json!({}),
         ));
     }

@@ -105,8 +105,15 @@ async fn needs_attention(
             };
             let row = rows::update_by_id(conn, id, &changes).await?;
             let detail = json!({"reason": reason});
-            audit::insert(conn, id, row.company_id, &actor, Action::NeedsAttention, detail)
-                .await?;
+            audit::insert(
+                conn,
+                id,
+                row.company_id,
+                &actor,
+                Action::NeedsAttention,
+                detail,
+            )
+            .await?;
             Ok::<_, ApiError>(row)
         })
         .await?;

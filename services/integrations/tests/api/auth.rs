@@ -15,7 +15,10 @@ async fn requests_without_a_valid_token_are_unauthorized() {
     let cases: Vec<(&str, Option<String>)> = vec![
         ("missing", None),
         ("malformed", Some("not-a-jwt".into())),
-        ("bad signature", Some(token(app.company_id).signed_with("another-key").encode())),
+        (
+            "bad signature",
+            Some(token(app.company_id).signed_with("another-key").encode()),
+        ),
         ("expired", Some(token(app.company_id).expired().encode())),
         ("empty", Some(String::new())),
     ];
@@ -59,10 +62,22 @@ async fn another_companys_integration_is_not_found_on_every_endpoint() {
     let stranger = token(Uuid::new_v4()).encode();
     let cases = [
         (Method::GET, format!("/v1/integrations/{id}"), None),
-        (Method::PATCH, format!("/v1/integrations/{id}"), Some(json!({"enabled": false}))),
+        (
+            Method::PATCH,
+            format!("/v1/integrations/{id}"),
+            Some(json!({"enabled": false})),
+        ),
         (Method::DELETE, format!("/v1/integrations/{id}"), None),
-        (Method::POST, format!("/v1/integrations/{id}/reveal"), Some(json!({"field": "pat"}))),
-        (Method::POST, format!("/v1/integrations/{id}/webhook-secret/rotate"), None),
+        (
+            Method::POST,
+            format!("/v1/integrations/{id}/reveal"),
+            Some(json!({"field": "pat"})),
+        ),
+        (
+            Method::POST,
+            format!("/v1/integrations/{id}/webhook-secret/rotate"),
+            None,
+        ),
         (Method::GET, format!("/v1/integrations/{id}/projects"), None),
         (Method::GET, format!("/v1/integrations/{id}/audit"), None),
     ];
@@ -71,10 +86,14 @@ async fn another_companys_integration_is_not_found_on_every_endpoint() {
         assert_eq!(status, 404, "{method} {path}: {answer}");
         assert_eq!(code(&answer), "not_found");
     }
-    let (_, list) = app.send(Method::GET, "/v1/integrations", Some(&stranger), None).await;
+    let (_, list) = app
+        .send(Method::GET, "/v1/integrations", Some(&stranger), None)
+        .await;
     assert_eq!(list["items"], json!([]));
     // Still there, untouched, for its own company.
-    let (status, view) = app.admin(Method::GET, &format!("/v1/integrations/{id}"), None).await;
+    let (status, view) = app
+        .admin(Method::GET, &format!("/v1/integrations/{id}"), None)
+        .await;
     assert_eq!(status, 200);
     assert_eq!(view["enabled"], true);
     assert_eq!(app.audit_actions(&id).await, ["validated", "created"]);
@@ -83,7 +102,9 @@ async fn another_companys_integration_is_not_found_on_every_endpoint() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_malformed_id_is_not_found() {
     let app = spawn_app().await;
-    let (status, body) = app.admin(Method::GET, "/v1/integrations/not-a-uuid", None).await;
+    let (status, body) = app
+        .admin(Method::GET, "/v1/integrations/not-a-uuid", None)
+        .await;
     assert_eq!(status, 404, "{body}");
     let (status, body) = app.admin(Method::GET, "/v1/nowhere", None).await;
     assert_eq!(status, 404, "{body}");

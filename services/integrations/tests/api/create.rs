@@ -15,12 +15,20 @@ async fn adding_an_integration_with_valid_credentials_answers_the_view() {
     assert_eq!(body["enabled"], true);
     assert_eq!(body["status"], "active");
     assert_eq!(body["status_reason"], json!(null));
-    assert_eq!(body["pat_hint"], format!("****{}", &GOOD_PAT[GOOD_PAT.len() - 4..]));
+    assert_eq!(
+        body["pat_hint"],
+        format!("****{}", &GOOD_PAT[GOOD_PAT.len() - 4..])
+    );
     assert_eq!(
         body["webhook_url"],
         format!("http://127.0.0.1:8083/hooks/ado/{id}")
     );
-    assert!(body["webhook_secret_hint"].as_str().expect("hint").starts_with("****"));
+    assert!(
+        body["webhook_secret_hint"]
+            .as_str()
+            .expect("hint")
+            .starts_with("****")
+    );
     assert_eq!(body["project"], "Alpha", "the only project is the default");
     assert_eq!(body["work_item_type"], "Task");
     assert_eq!(body["state_mapping"], json!({}));
@@ -177,7 +185,11 @@ async fn a_second_integration_for_the_same_company_is_a_conflict() {
     let (status, body) = app.create("two-projects", GOOD_PAT).await;
     assert_eq!(status, 409, "{body}");
     assert_eq!(code(&body), "integration_exists");
-    assert_eq!(app.emulator.emulator.requests().len(), before, "no ADO call for a conflict");
+    assert_eq!(
+        app.emulator.emulator.requests().len(),
+        before,
+        "no ADO call for a conflict"
+    );
     assert_eq!(app.count().await, 1);
 }
 
@@ -192,7 +204,9 @@ async fn malformed_and_oversized_bodies_get_clear_errors() {
             .body(body)
             .send()
     };
-    let res = post("{not json".into(), "application/json").await.expect("sent");
+    let res = post("{not json".into(), "application/json")
+        .await
+        .expect("sent");
     assert_eq!(res.status(), 400);
     let body: serde_json::Value = res.json().await.expect("json");
     assert_eq!(code(&body), "invalid_json");
@@ -202,13 +216,23 @@ async fn malformed_and_oversized_bodies_get_clear_errors() {
         .expect("sent");
     assert_eq!(res.status(), 400, "a missing field is named");
     let body: serde_json::Value = res.json().await.expect("json");
-    assert!(body["error"]["message"].as_str().unwrap_or_default().contains("pat"));
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("pat")
+    );
 
-    let huge = format!(r#"{{"organization": "x", "pat": "{}"}}"#, "a".repeat(200_000));
+    let huge = format!(
+        r#"{{"organization": "x", "pat": "{}"}}"#,
+        "a".repeat(200_000)
+    );
     let res = post(huge, "application/json").await.expect("sent");
     assert_eq!(res.status(), 413);
 
-    let res = post("organization=x".into(), "text/plain").await.expect("sent");
+    let res = post("organization=x".into(), "text/plain")
+        .await
+        .expect("sent");
     assert_eq!(res.status(), 415);
     assert!(app.emulator.emulator.requests().is_empty());
 }

@@ -55,7 +55,10 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     emulator
         .seed(serde_json::from_value(seed()).expect("seed shape"))
         .expect("seed accepted");
-    let emulator = emulator.start("127.0.0.1", 0).await.expect("emulator starts");
+    let emulator = emulator
+        .start("127.0.0.1", 0)
+        .await
+        .expect("emulator starts");
     let db = TestDatabase::create().await;
     let mut vars: Vec<(&str, &str)> = vec![];
     let base_url = emulator.base_url.clone();
@@ -113,7 +116,12 @@ impl TestApp {
         (status, value)
     }
 
-    pub async fn admin(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+    pub async fn admin(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         self.send(method, path, Some(&self.admin_token), body).await
     }
 
@@ -147,7 +155,11 @@ impl TestApp {
 
     pub async fn audit_actions(&self, id: &str) -> Vec<String> {
         let (status, body) = self
-            .admin(reqwest::Method::GET, &format!("/v1/integrations/{id}/audit"), None)
+            .admin(
+                reqwest::Method::GET,
+                &format!("/v1/integrations/{id}/audit"),
+                None,
+            )
             .await;
         assert_eq!(status, 200, "{body}");
         body["items"]
@@ -160,7 +172,9 @@ impl TestApp {
 
     /// How many integrations the company has, read through the API.
     pub async fn count(&self) -> usize {
-        let (_, body) = self.admin(reqwest::Method::GET, "/v1/integrations", None).await;
+        let (_, body) = self
+            .admin(reqwest::Method::GET, "/v1/integrations", None)
+            .await;
         body["items"].as_array().map(Vec::len).unwrap_or(0)
     }
 

@@ -29,7 +29,10 @@ async fn services_read_the_integration_with_its_credentials() {
     }
     let res = app
         .http
-        .get(app.url(&format!("/internal/v1/companies/{}/integration", Uuid::new_v4())))
+        .get(app.url(&format!(
+            "/internal/v1/companies/{}/integration",
+            Uuid::new_v4()
+        )))
         .bearer_auth(SERVICE_TOKEN)
         .send()
         .await
@@ -41,8 +44,14 @@ async fn services_read_the_integration_with_its_credentials() {
 async fn the_internal_api_refuses_users_and_wrong_credentials() {
     let app = spawn_app().await;
     let id = app.create_ok().await;
-    for bearer in [None, Some(app.admin_token.as_str()), Some("wrong-service-token")] {
-        let mut req = app.http.get(app.url(&format!("/internal/v1/integrations/{id}")));
+    for bearer in [
+        None,
+        Some(app.admin_token.as_str()),
+        Some("wrong-service-token"),
+    ] {
+        let mut req = app
+            .http
+            .get(app.url(&format!("/internal/v1/integrations/{id}")));
         if let Some(b) = bearer {
             req = req.bearer_auth(b);
         }
@@ -68,5 +77,8 @@ async fn marking_needs_attention_is_idempotent_and_validated() {
     assert_eq!(mark("pat_rejected").await.expect("sent").status(), 200);
     assert_eq!(mark("Not A Code!").await.expect("sent").status(), 422);
     let actions = app.audit_actions(&id).await;
-    assert_eq!(actions.iter().filter(|a| *a == "needs_attention").count(), 1);
+    assert_eq!(
+        actions.iter().filter(|a| *a == "needs_attention").count(),
+        1
+    );
 }

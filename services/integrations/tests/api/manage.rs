@@ -13,9 +13,16 @@ async fn patching_with_a_rejected_pat_changes_nothing() {
     let (_, before) = app.admin(Method::GET, &path, None).await;
     let audit_before = app.audit_actions(&id).await;
 
-    for (pat, expected) in [(UNKNOWN_PAT, "pat_rejected"), (SCOPELESS_PAT, "pat_insufficient_scope")] {
+    for (pat, expected) in [
+        (UNKNOWN_PAT, "pat_rejected"),
+        (SCOPELESS_PAT, "pat_insufficient_scope"),
+    ] {
         let (status, body) = app
-            .admin(Method::PATCH, &path, Some(json!({"pat": pat, "enabled": false})))
+            .admin(
+                Method::PATCH,
+                &path,
+                Some(json!({"pat": pat, "enabled": false})),
+            )
             .await;
         assert_eq!(status, 400, "{body}");
         assert_eq!(code(&body), expected);
@@ -51,7 +58,9 @@ async fn patching_a_new_valid_pat_replaces_it_and_clears_needs_attention() {
         "p2anav-dev",
         serde_json::from_value(json!(new_pat)).expect("pat entry"),
     );
-    let (status, body) = app.admin(Method::PATCH, &path, Some(json!({"pat": new_pat}))).await;
+    let (status, body) = app
+        .admin(Method::PATCH, &path, Some(json!({"pat": new_pat})))
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status"], "active");
     assert_eq!(body["status_reason"], json!(null));
@@ -59,7 +68,10 @@ async fn patching_a_new_valid_pat_replaces_it_and_clears_needs_attention() {
     assert_eq!(app.reveal(&id, "pat").await, new_pat);
     let actions = app.audit_actions(&id).await;
     for expected in ["pat_replaced", "validated", "needs_attention"] {
-        assert!(actions.iter().any(|a| a == expected), "{expected} in {actions:?}");
+        assert!(
+            actions.iter().any(|a| a == expected),
+            "{expected} in {actions:?}"
+        );
     }
 }
 
@@ -69,23 +81,44 @@ async fn changing_the_organization_validates_it_and_resets_the_project() {
     let id = app.create_ok().await;
     let path = format!("/v1/integrations/{id}");
     let (status, body) = app
-        .admin(Method::PATCH, &path, Some(json!({"organization": "no-such-org"})))
+        .admin(
+            Method::PATCH,
+            &path,
+            Some(json!({"organization": "no-such-org"})),
+        )
         .await;
     assert_eq!(status, 400);
     assert_eq!(code(&body), "organization_not_found");
     let (status, body) = app
-        .admin(Method::PATCH, &path, Some(json!({"organization": "bad/name"})))
+        .admin(
+            Method::PATCH,
+            &path,
+            Some(json!({"organization": "bad/name"})),
+        )
         .await;
     assert_eq!(status, 422);
     assert_eq!(code(&body), "invalid_organization");
 
     let (status, body) = app
-        .admin(Method::PATCH, &path, Some(json!({"organization": "two-projects"})))
+        .admin(
+            Method::PATCH,
+            &path,
+            Some(json!({"organization": "two-projects"})),
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["organization"], "two-projects");
-    assert_eq!(body["project"], json!(null), "two projects: the admin must choose");
-    assert!(app.audit_actions(&id).await.iter().any(|a| a == "organization_changed"));
+    assert_eq!(
+        body["project"],
+        json!(null),
+        "two projects: the admin must choose"
+    );
+    assert!(
+        app.audit_actions(&id)
+            .await
+            .iter()
+            .any(|a| a == "organization_changed")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -93,13 +126,19 @@ async fn the_project_must_exist_in_the_organization() {
     let app = spawn_app().await;
     let id = app.create_ok().await;
     let path = format!("/v1/integrations/{id}");
-    let (status, body) = app.admin(Method::PATCH, &path, Some(json!({"project": "Nope"}))).await;
+    let (status, body) = app
+        .admin(Method::PATCH, &path, Some(json!({"project": "Nope"})))
+        .await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(code(&body), "project_not_found");
-    let (status, body) = app.admin(Method::PATCH, &path, Some(json!({"project": "alpha"}))).await;
+    let (status, body) = app
+        .admin(Method::PATCH, &path, Some(json!({"project": "alpha"})))
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["project"], "Alpha", "stored with ADO's spelling");
-    let (status, body) = app.admin(Method::PATCH, &path, Some(json!({"project": null}))).await;
+    let (status, body) = app
+        .admin(Method::PATCH, &path, Some(json!({"project": null})))
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["project"], json!(null));
 }
@@ -110,8 +149,14 @@ async fn settings_are_validated_and_saved() {
     let id = app.create_ok().await;
     let path = format!("/v1/integrations/{id}");
     for (body, expected) in [
-        (json!({"state_mapping": {"finished": "Closed"}}), "invalid_state_mapping"),
-        (json!({"on_action_item_deleted": "destroy"}), "invalid_on_action_item_deleted"),
+        (
+            json!({"state_mapping": {"finished": "Closed"}}),
+            "invalid_state_mapping",
+        ),
+        (
+            json!({"on_action_item_deleted": "destroy"}),
+            "invalid_on_action_item_deleted",
+        ),
         (json!({"work_item_type": ""}), "invalid_work_item_type"),
     ] {
         let (status, answer) = app.admin(Method::PATCH, &path, Some(body)).await;
@@ -138,7 +183,13 @@ async fn settings_are_validated_and_saved() {
     assert_eq!(body["state_mapping"], json!({"done": "Closed"}));
     assert_eq!(body["on_action_item_deleted"], "recycle");
     assert_eq!(body["work_item_type"], "User Story");
-    assert!(app.emulator.emulator.requests().iter().all(|r| !r.path.contains("projects/")));
+    assert!(
+        app.emulator
+            .emulator
+            .requests()
+            .iter()
+            .all(|r| !r.path.contains("projects/"))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -146,10 +197,14 @@ async fn disabling_and_enabling_show_in_status_and_audit() {
     let app = spawn_app().await;
     let id = app.create_ok().await;
     let path = format!("/v1/integrations/{id}");
-    let (_, body) = app.admin(Method::PATCH, &path, Some(json!({"enabled": false}))).await;
+    let (_, body) = app
+        .admin(Method::PATCH, &path, Some(json!({"enabled": false})))
+        .await;
     assert_eq!(body["enabled"], false);
     assert_eq!(body["status"], "disabled");
-    let (_, body) = app.admin(Method::PATCH, &path, Some(json!({"enabled": true}))).await;
+    let (_, body) = app
+        .admin(Method::PATCH, &path, Some(json!({"enabled": true})))
+        .await;
     assert_eq!(body["status"], "active");
     let actions = app.audit_actions(&id).await;
     assert_eq!(&actions[..2], ["enabled", "disabled"]);
@@ -169,22 +224,35 @@ async fn revealing_returns_the_value_uncached_and_is_audited() {
         .expect("sent");
     assert_eq!(res.status(), 200);
     assert_eq!(
-        res.headers().get("cache-control").and_then(|v| v.to_str().ok()),
+        res.headers()
+            .get("cache-control")
+            .and_then(|v| v.to_str().ok()),
         Some("no-store")
     );
     let body: serde_json::Value = res.json().await.expect("json");
     assert_eq!(body["value"], GOOD_PAT);
     let secret = app.reveal(&id, "webhook_secret").await;
     assert_eq!(secret.len(), 43);
-    let (_, view) = app.admin(Method::GET, &format!("/v1/integrations/{id}"), None).await;
-    assert_eq!(view["webhook_secret_hint"], format!("****{}", &secret[39..]));
+    let (_, view) = app
+        .admin(Method::GET, &format!("/v1/integrations/{id}"), None)
+        .await;
+    assert_eq!(
+        view["webhook_secret_hint"],
+        format!("****{}", &secret[39..])
+    );
     let (status, body) = app
-        .admin(Method::POST, &format!("/v1/integrations/{id}/reveal"), Some(json!({"field": "jwt"})))
+        .admin(
+            Method::POST,
+            &format!("/v1/integrations/{id}/reveal"),
+            Some(json!({"field": "jwt"})),
+        )
         .await;
     assert_eq!(status, 422);
     assert_eq!(code(&body), "invalid_field");
 
-    let (_, audit) = app.admin(Method::GET, &format!("/v1/integrations/{id}/audit"), None).await;
+    let (_, audit) = app
+        .admin(Method::GET, &format!("/v1/integrations/{id}/audit"), None)
+        .await;
     let reveals: Vec<_> = audit["items"]
         .as_array()
         .expect("items")
@@ -194,7 +262,12 @@ async fn revealing_returns_the_value_uncached_and_is_audited() {
     assert_eq!(reveals.len(), 2);
     assert_eq!(reveals[0]["detail"], json!({"field": "webhook_secret"}));
     assert_eq!(reveals[1]["detail"], json!({"field": "pat"}));
-    assert!(reveals[0]["actor"].as_str().expect("actor").starts_with("user-"));
+    assert!(
+        reveals[0]["actor"]
+            .as_str()
+            .expect("actor")
+            .starts_with("user-")
+    );
     assert!(!audit.to_string().contains(GOOD_PAT) && !audit.to_string().contains(&secret));
 }
 
@@ -204,7 +277,11 @@ async fn rotating_the_webhook_secret_retires_the_old_one() {
     let id = app.create_ok().await;
     let old = app.reveal(&id, "webhook_secret").await;
     let (status, body) = app
-        .admin(Method::POST, &format!("/v1/integrations/{id}/webhook-secret/rotate"), None)
+        .admin(
+            Method::POST,
+            &format!("/v1/integrations/{id}/webhook-secret/rotate"),
+            None,
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     let new = body["value"].as_str().expect("value").to_owned();
@@ -232,7 +309,11 @@ async fn projects_are_read_from_ado_with_the_stored_pat() {
     let (_, body) = app.create("two-projects", GOOD_PAT).await;
     let id = body["id"].as_str().expect("id");
     let (status, body) = app
-        .admin(Method::GET, &format!("/v1/integrations/{id}/projects"), None)
+        .admin(
+            Method::GET,
+            &format!("/v1/integrations/{id}/projects"),
+            None,
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     let names: Vec<_> = body["items"]

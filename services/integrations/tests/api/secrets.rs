@@ -13,7 +13,11 @@ pub async fn pg_dump(app: &TestApp) -> String {
         .output()
         .await
         .expect("pg_dump runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -24,11 +28,15 @@ async fn neither_the_database_nor_the_logs_hold_the_pat_or_the_webhook_secret() 
     let secret = app.reveal(&id, "webhook_secret").await;
     // Error paths log too: a rejected PAT, ADO failing, a bad token.
     let path = format!("/v1/integrations/{id}");
-    app.admin(Method::PATCH, &path, Some(json!({"pat": UNKNOWN_PAT}))).await;
+    app.admin(Method::PATCH, &path, Some(json!({"pat": UNKNOWN_PAT})))
+        .await;
     app.fault(json!({"status": 500, "count": 4})).await;
-    app.admin(Method::PATCH, &path, Some(json!({"pat": GOOD_PAT}))).await;
-    app.send(Method::GET, &path, Some("garbage.token.value"), None).await;
-    app.admin(Method::POST, &format!("{path}/webhook-secret/rotate"), None).await;
+    app.admin(Method::PATCH, &path, Some(json!({"pat": GOOD_PAT})))
+        .await;
+    app.send(Method::GET, &path, Some("garbage.token.value"), None)
+        .await;
+    app.admin(Method::POST, &format!("{path}/webhook-secret/rotate"), None)
+        .await;
 
     let dump = pg_dump(&app).await;
     assert!(dump.contains(&id), "the dump is of the right database");

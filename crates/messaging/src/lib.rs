@@ -1,0 +1,17 @@
+//! The one wrapper over RabbitMQ that every navsync service uses; no service touches lapin
+//! directly. It holds the broker connection (re-made after failures), the topology (every
+//! queue option in one place), a publisher whose every message is confirmed, and consumers
+//! whose handlers decide ack / retry later / dead-letter.
+#![forbid(unsafe_code)]
+
+mod broker;
+mod consumer;
+mod message;
+mod publisher;
+pub mod topology;
+
+pub use broker::{Broker, BrokerError};
+pub use consumer::{ConsumerConfig, run_consumer};
+pub use message::{IncomingMessage, Outcome, OutgoingMessage, headers};
+pub use publisher::{PublishError, Publisher};
+pub use topology::QueueSpec;

@@ -119,7 +119,7 @@ where
     ))
 }
 
-fn incoming(delivery: &Delivery) -> IncomingMessage {
+pub(crate) fn incoming(delivery: &Delivery) -> IncomingMessage {
     let headers = delivery.properties.headers().clone().unwrap_or_default();
     IncomingMessage {
         exchange: header_string(&headers, headers::ORIGINAL_EXCHANGE)

@@ -6,6 +6,7 @@
 
 mod broker;
 mod consumer;
+pub mod inspect;
 mod message;
 mod publisher;
 pub mod topology;

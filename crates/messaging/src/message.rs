@@ -82,6 +82,8 @@ pub(crate) fn header_u32(table: &FieldTable, name: &str) -> Option<u32> {
         AMQPValue::LongLongInt(n) => u32::try_from(*n).ok(),
         AMQPValue::ShortInt(n) => u32::try_from(*n).ok(),
         AMQPValue::ShortUInt(n) => Some(u32::from(*n)),
+        // Our own moves write every header as text.
+        AMQPValue::LongString(s) => s.to_string().parse().ok(),
         _ => None,
     }
 }

@@ -60,11 +60,10 @@ impl Drop for TestDatabase {
                 if let Ok(mut conn) =
                     AsyncPgConnection::establish(&format!("{server}/postgres")).await
                 {
-                    let _ = diesel::sql_query(format!(
-                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                    ))
-                    .execute(&mut conn)
-                    .await;
+                    let _ =
+                        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                            .execute(&mut conn)
+                            .await;
                 }
             });
         })

@@ -1,14 +1,16 @@
-//! Test helpers shared by every service's tests: a fresh PostgreSQL database per test
-//! (dropped afterwards), settings pointing at it, user tokens, and captured log lines.
+//! Test helpers shared by every service's tests: a fresh PostgreSQL database and RabbitMQ
+//! vhost per test (removed afterwards), settings pointing at it, user tokens, and captured log lines.
 #![forbid(unsafe_code)]
 
 mod database;
 mod logs;
 mod tokens;
+mod vhost;
 
 pub use database::TestDatabase;
 pub use logs::CapturedLogs;
 pub use tokens::{Token, token};
+pub use vhost::TestVhost;
 
 use navsync_platform::settings::{Needs, Settings};
 
@@ -21,9 +23,16 @@ pub fn settings(db: &TestDatabase, ado_base_url: &str, extra: &[(&str, &str)]) -
         ("NAVSYNC_HTTP__PORT".to_owned(), "0".to_owned()),
         ("NAVSYNC_ADO__BASE_URL".to_owned(), ado_base_url.to_owned()),
         ("NAVSYNC_ADO__TIMEOUT_MS".to_owned(), "2000".to_owned()),
-        ("NAVSYNC_HTTP__SHUTDOWN_TIMEOUT_SECS".to_owned(), "1".to_owned()),
+        (
+            "NAVSYNC_HTTP__SHUTDOWN_TIMEOUT_SECS".to_owned(),
+            "1".to_owned(),
+        ),
     ];
-    vars.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+    vars.extend(
+        extra
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
     let needs = Needs {
         jwt_secret: true,
         service_token: true,

@@ -1,0 +1,309 @@
+//! The messaging crate against a real RabbitMQ, one vhost per test.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use navsync_messaging::{
+    Broker, ConsumerConfig, IncomingMessage, Outcome, OutgoingMessage, PublishError, Publisher,
+    QueueSpec, headers, inspect, run_consumer, topology,
+};
+use navsync_test_support::TestVhost;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+const EXCHANGE: &str = "navsync.test";
+
+fn spec(name: &str) -> QueueSpec {
+    QueueSpec::new(name, EXCHANGE, &["thing.#"])
+        .with_retry_delays(vec![Duration::from_millis(200), Duration::from_millis(400)])
+}
+
+fn message(i: usize) -> OutgoingMessage {
+    OutgoingMessage::cloud_event(
+        EXCHANGE,
+        "thing.happened.v1",
+        format!("msg-{i}"),
+        format!("{{\"n\":{i}}}").into_bytes(),
+        Some("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".into()),
+    )
+}
+
+async fn setup(vhost: &TestVhost, queue: &QueueSpec) -> Arc<Broker> {
+    let broker = Broker::new(vhost.url().to_owned().into(), "test");
+    let channel = broker.channel().await.expect("channel");
+    topology::declare_queue(&channel, queue)
+        .await
+        .expect("topology");
+    broker
+}
+
+/// Starts a consumer whose handler reports every message and answers with `decide`.
+fn consume<F>(
+    broker: Arc<Broker>,
+    queue: QueueSpec,
+    decide: F,
+) -> (mpsc::UnboundedReceiver<IncomingMessage>, CancellationToken)
+where
+    F: Fn(&IncomingMessage) -> Outcome + Send + Sync + 'static,
+{
+    let (tx, rx) = mpsc::unbounded_channel();
+    let shutdown = CancellationToken::new();
+    let decide = Arc::new(decide);
+    let config = ConsumerConfig {
+        spec: queue,
+        prefetch: 20,
+        consumer_tag: "test".into(),
+    };
+    tokio::spawn(run_consumer(
+        broker,
+        config,
+        move |msg: IncomingMessage| {
+            let (tx, decide) = (tx.clone(), decide.clone());
+            async move {
+                let outcome = decide(&msg);
+                let _ = tx.send(msg);
+                outcome
+            }
+        },
+        shutdown.clone(),
+    ));
+    (rx, shutdown)
+}
+
+async fn next(rx: &mut mpsc::UnboundedReceiver<IncomingMessage>) -> IncomingMessage {
+    tokio::time::timeout(Duration::from_secs(10), rx.recv())
+        .await
+        .expect("a message within 10 s")
+        .expect("channel open")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_confirmed_message_reaches_its_queue_with_id_type_and_trace_context() {
+    let vhost = TestVhost::create().await;
+    let queue = spec("q.basic");
+    let broker = setup(&vhost, &queue).await;
+    Publisher::new(broker.clone())
+        .publish(&message(1))
+        .await
+        .expect("confirmed");
+    let (mut rx, stop) = consume(broker, queue, |_| Outcome::Ack);
+    let got = next(&mut rx).await;
+    assert_eq!(got.message_id.as_deref(), Some("msg-1"));
+    assert_eq!(got.routing_key, "thing.happened.v1");
+    assert_eq!(got.body, br#"{"n":1}"#);
+    assert_eq!(
+        got.header_str(headers::TRACEPARENT).as_deref(),
+        Some("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+    );
+    stop.cancel();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unroutable_message_is_an_error_not_a_silent_drop() {
+    let vhost = TestVhost::create().await;
+    let queue = spec("q.unroutable");
+    let broker = setup(&vhost, &queue).await;
+    let mut msg = message(1);
+    msg.routing_key = "nobody.listens".into();
+    let err = Publisher::new(broker)
+        .publish(&msg)
+        .await
+        .expect_err("unroutable");
+    assert!(matches!(err, PublishError::Unroutable { .. }), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn many_concurrent_publishers_on_one_channel_all_get_confirms() {
+    let vhost = TestVhost::create().await;
+    let queue = spec("q.many");
+    let broker = setup(&vhost, &queue).await;
+    let publisher = Arc::new(Publisher::new(broker.clone()));
+    let mut tasks = Vec::new();
+    for t in 0..10 {
+        let publisher = publisher.clone();
+        tasks.push(tokio::spawn(async move {
+            let batch: Vec<_> = (0..100).map(|i| message(t * 100 + i)).collect();
+            publisher.publish_all(&batch).await
+        }));
+    }
+    for task in tasks {
+        let results = task.await.expect("task");
+        assert!(results.iter().all(Result::is_ok));
+    }
+    let (mut rx, stop) = consume(broker, queue, |_| Outcome::Ack);
+    let mut seen = std::collections::HashSet::new();
+    while seen.len() < 1000 {
+        seen.insert(next(&mut rx).await.message_id.expect("id"));
+    }
+    stop.cancel();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_retried_message_comes_back_after_its_delay_counting_its_retries() {
+    let vhost = TestVhost::create().await;
+    let queue = spec("q.retry");
+    let broker = setup(&vhost, &queue).await;
+    Publisher::new(broker.clone())
+        .publish(&message(7))
+        .await
+        .expect("confirmed");
+    let (mut rx, stop) = consume(broker, queue, |m| {
+        if m.retry_count == 0 {
+            Outcome::retry("not yet")
+        } else {
+            Outcome::Ack
+        }
+    });
+    let first = next(&mut rx).await;
+    let started = std::time::Instant::now();
+    let second = next(&mut rx).await;
+    assert_eq!(first.retry_count, 0);
+    assert_eq!(second.retry_count, 1);
+    assert_eq!(second.message_id.as_deref(), Some("msg-7"));
+    assert_eq!(
+        second.routing_key, "thing.happened.v1",
+        "the original key survives the move"
+    );
+    assert!(
+        started.elapsed() >= Duration::from_millis(150),
+        "waited for the retry delay"
+    );
+    stop.cancel();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_poison_message_is_dead_lettered_with_its_reason_and_the_next_is_still_processed() {
+    let vhost = TestVhost::create().await;
+    let queue = spec("q.poison");
+    let broker = setup(&vhost, &queue).await;
+    let publisher = Publisher::new(broker.clone());
+    let mut poison = message(0);
+    poison.body = b"not json at all".to_vec();
+    publisher.publish(&poison).await.expect("confirmed");
+    publisher.publish(&message(1)).await.expect("confirmed");
+    let acked = Arc::new(AtomicUsize::new(0));
+    let counter = acked.clone();
+    let (mut rx, stop) = consume(broker.clone(), queue.clone(), move |m| {
+        if m.body.starts_with(b"{") {
+            counter.fetch_add(1, Ordering::SeqCst);
+            Outcome::Ack
+        } else {
+            Outcome::dead_letter("undecodable: expected JSON")
+        }
+    });
+    next(&mut rx).await;
+    next(&mut rx).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        acked.load(Ordering::SeqCst),
+        1,
+        "the good message was processed"
+    );
+    let dead = inspect::take(&broker, &queue.dead_letter_queue(), 10)
+        .await
+        .expect("dlq read");
+    assert_eq!(dead.len(), 1);
+    assert_eq!(
+        dead[0].reason.as_deref(),
+        Some("undecodable: expected JSON")
+    );
+    assert_eq!(dead[0].message.body, b"not json at all");
+    assert_eq!(dead[0].message.routing_key, "thing.happened.v1");
+    stop.cancel();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_message_that_keeps_failing_is_dead_lettered_when_the_ladder_ends() {
+    let vhost = TestVhost::create().await;
+    let queue = spec("q.exhausted");
+    let broker = setup(&vhost, &queue).await;
+    Publisher::new(broker.clone())
+        .publish(&message(3))
+        .await
+        .expect("confirmed");
+    let (mut rx, stop) = consume(broker.clone(), queue.clone(), |_| {
+        Outcome::retry("ADO is down")
+    });
+    for attempt in 0..3 {
+        assert_eq!(next(&mut rx).await.retry_count, attempt);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let dead = inspect::take(&broker, &queue.dead_letter_queue(), 10)
+        .await
+        .expect("dlq read");
+    assert_eq!(dead.len(), 1);
+    let reason = dead[0].reason.clone().unwrap_or_default();
+    assert!(
+        reason.contains("retries exhausted") && reason.contains("ADO is down"),
+        "{reason}"
+    );
+    stop.cancel();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_panicking_handler_dead_letters_its_message_and_the_consumer_goes_on() {
+    let vhost = TestVhost::create().await;
+    let queue = spec("q.panic");
+    let broker = setup(&vhost, &queue).await;
+    let publisher = Publisher::new(broker.clone());
+    publisher.publish(&message(1)).await.expect("confirmed");
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let shutdown = CancellationToken::new();
+    tokio::spawn(run_consumer(
+        broker.clone(),
+        ConsumerConfig {
+            spec: queue.clone(),
+            prefetch: 5,
+            consumer_tag: "panicky".into(),
+        },
+        move |m: IncomingMessage| {
+            let tx = tx.clone();
+            async move {
+                if m.message_id.as_deref() == Some("msg-1") {
+                    panic!("boom");
+                }
+                let _ = tx.send(m);
+                Outcome::Ack
+            }
+        },
+        shutdown.clone(),
+    ));
+    publisher.publish(&message(2)).await.expect("confirmed");
+    assert_eq!(next(&mut rx).await.message_id.as_deref(), Some("msg-2"));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let dead = inspect::take(&broker, &queue.dead_letter_queue(), 10)
+        .await
+        .expect("dlq read");
+    assert_eq!(dead.len(), 1);
+    assert_eq!(dead[0].reason.as_deref(), Some("the handler panicked"));
+    shutdown.cancel();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_consumer_and_publisher_recover_after_the_broker_closes_their_connections() {
+    let vhost = TestVhost::create().await;
+    let queue = spec("q.recover");
+    let broker = setup(&vhost, &queue).await;
+    let publisher = Publisher::new(broker.clone());
+    let (mut rx, stop) = consume(broker.clone(), queue, |_| Outcome::Ack);
+    publisher.publish(&message(1)).await.expect("confirmed");
+    assert_eq!(next(&mut rx).await.message_id.as_deref(), Some("msg-1"));
+    vhost.close_connections().await;
+    // The first publish after the loss may fail; the publisher must come back by itself.
+    let mut delivered = false;
+    for attempt in 0..50 {
+        if publisher.publish(&message(100 + attempt)).await.is_ok() {
+            delivered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(delivered, "publisher recovered");
+    let got = next(&mut rx).await;
+    assert!(
+        got.message_id.expect("id").starts_with("msg-1"),
+        "consumer recovered"
+    );
+    stop.cancel();
+}

@@ -23,6 +23,7 @@ mod codec;
 mod envelope;
 mod event;
 mod integration;
+pub mod queues;
 pub mod routing;
 mod validate;
 

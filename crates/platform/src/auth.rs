@@ -86,7 +86,9 @@ fn bearer(req: &HttpRequest) -> Option<&str> {
     let value = req.headers().get(actix_web::http::header::AUTHORIZATION)?;
     let value = value.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
 }
 
 fn authenticator(req: &HttpRequest) -> Result<&Authenticator, ApiError> {
@@ -141,7 +143,9 @@ impl FromRequest for CompanyAdmin {
             if user.has_role(COMPANY_ADMIN) {
                 Ok(CompanyAdmin(user))
             } else {
-                Err(ApiError::forbidden("This action needs the CompanyAdmin role."))
+                Err(ApiError::forbidden(
+                    "This action needs the CompanyAdmin role.",
+                ))
             }
         }))
     }

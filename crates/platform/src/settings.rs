@@ -177,7 +177,11 @@ impl Settings {
             }
         };
         if needs.jwt_secret {
-            refuse_dev("NAVSYNC_AUTH__JWT_SECRET", &self.auth.jwt_secret, DEV_JWT_SECRET)?;
+            refuse_dev(
+                "NAVSYNC_AUTH__JWT_SECRET",
+                &self.auth.jwt_secret,
+                DEV_JWT_SECRET,
+            )?;
         }
         if needs.service_token {
             refuse_dev(
@@ -193,7 +197,10 @@ impl Settings {
         }
         for (name, url) in [
             ("NAVSYNC_ADO__BASE_URL", &self.ado.base_url),
-            ("NAVSYNC_PUBLIC__WEBHOOK_BASE_URL", &self.public.webhook_base_url),
+            (
+                "NAVSYNC_PUBLIC__WEBHOOK_BASE_URL",
+                &self.public.webhook_base_url,
+            ),
             ("NAVSYNC_PUBLIC__NAVIGATOR_URL", &self.public.navigator_url),
             ("NAVSYNC_INTEGRATIONS__URL", &self.integrations.url),
         ] {
@@ -237,7 +244,10 @@ fn decode_key(name: &str, b64: &str) -> Result<[u8; 32], ConfigError> {
 fn defaults(port: u16) -> Vec<(&'static str, config::Value)> {
     vec![
         ("env", "development".into()),
-        ("database.url", "postgres://postgres@127.0.0.1:5432/navsync".into()),
+        (
+            "database.url",
+            "postgres://postgres@127.0.0.1:5432/navsync".into(),
+        ),
         ("database.pool_size", 10_i64.into()),
         ("amqp.url", "amqp://guest:guest@127.0.0.1:5672/%2f".into()),
         ("ado.base_url", "https://dev.azure.com".into()),
@@ -351,7 +361,10 @@ mod tests {
         let err = Settings::load_from(8081, ALL, &vars(&[("NAVSYNC_ENV", "production")]))
             .err()
             .expect("refused");
-        assert!(err.to_string().contains("NAVSYNC_AUTH__JWT_SECRET"), "{err}");
+        assert!(
+            err.to_string().contains("NAVSYNC_AUTH__JWT_SECRET"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -363,7 +376,10 @@ mod tests {
         let err = Settings::load_from(8083, needs, &vars(&[("NAVSYNC_ENV", "production")]))
             .err()
             .expect("refused");
-        assert!(err.to_string().contains("NAVSYNC_AUTH__SERVICE_TOKEN"), "{err}");
+        assert!(
+            err.to_string().contains("NAVSYNC_AUTH__SERVICE_TOKEN"),
+            "{err}"
+        );
         let ok = Settings::load_from(
             8083,
             needs,

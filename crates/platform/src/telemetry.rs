@@ -51,17 +51,15 @@ where
     opentelemetry::global::set_text_map_propagator(
         opentelemetry_sdk::propagation::TraceContextPropagator::new(),
     );
-    let provider = settings
-        .otel
-        .endpoint
-        .as_deref()
-        .and_then(|endpoint| match build_provider(service, endpoint) {
+    let provider = settings.otel.endpoint.as_deref().and_then(|endpoint| {
+        match build_provider(service, endpoint) {
             Ok(p) => Some(p),
             Err(err) => {
                 eprintln!("telemetry: OTLP export disabled: {err}");
                 None
             }
-        });
+        }
+    });
     let otel = provider.as_ref().map(|p| {
         tracing_opentelemetry::layer()
             .with_tracer(p.tracer(service))

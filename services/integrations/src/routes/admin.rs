@@ -1,7 +1,6 @@
 //! The company admin's API of SPEC §5: add, read, change, reveal, rotate, audit, delete.
 
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
 use diesel_async::AsyncConnection;
 use navsync_ado_client::{Organization, Pat, Project, hint_of};
 use navsync_platform::ApiError;
@@ -82,7 +81,7 @@ async fn create(
 
     let id = Uuid::now_v7();
     let secret = new_webhook_secret();
-    let now = Utc::now();
+    let now = navsync_platform::db::now();
     let row = IntegrationRow {
         id,
         company_id: admin.company_id,
@@ -236,7 +235,7 @@ async fn update(
             None => state.pat_of(&current)?,
         };
         let verified = verify::verify(&state.ado, &org, &pat).await?;
-        changes.last_validated_at = Some(Utc::now());
+        changes.last_validated_at = Some(navsync_platform::db::now());
         changes.attention_reason = Some(None);
         actions.push((Action::Validated, json!({"organization": org.as_str()})));
         if let Some(pat) = &new_pat {
@@ -316,7 +315,7 @@ async fn update(
             json!({}),
         ));
     }
-    changes.updated_at = Some(Utc::now());
+    changes.updated_at = Some(navsync_platform::db::now());
 
     let mut conn = state.pool.get().await?;
     let actor = admin.user_id.clone();
@@ -389,7 +388,7 @@ async fn rotate(
             secret.expose_secret(),
         )),
         webhook_secret_hint: Some(hint_of(secret.expose_secret())),
-        updated_at: Some(Utc::now()),
+        updated_at: Some(navsync_platform::db::now()),
         ..IntegrationChanges::default()
     };
     let mut conn = state.pool.get().await?;

@@ -2,7 +2,6 @@
 //! integration with its decrypted credentials, and mark one as needing attention.
 
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
 use diesel_async::AsyncConnection;
 use navsync_platform::ApiError;
 use navsync_platform::auth::ServiceCaller;
@@ -100,7 +99,7 @@ async fn needs_attention(
             }
             let changes = IntegrationChanges {
                 attention_reason: Some(Some(reason.clone())),
-                updated_at: Some(Utc::now()),
+                updated_at: Some(navsync_platform::db::now()),
                 ..IntegrationChanges::default()
             };
             let row = rows::update_by_id(conn, id, &changes).await?;

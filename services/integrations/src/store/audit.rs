@@ -72,7 +72,7 @@ pub async fn insert(
             actor: actor.to_owned(),
             action: action.as_str().to_owned(),
             detail,
-            created_at: Utc::now(),
+            created_at: navsync_platform::db::now(),
         })
         .execute(conn)
         .await

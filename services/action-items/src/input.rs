@@ -1,0 +1,179 @@
+//! What callers may send, and its checks (SPEC §6). Every refusal names the field: type
+//! errors are 400 `invalid_json` with the JSON path, rule violations 422
+//! `validation_failed`.
+
+use chrono::NaiveDate;
+use navsync_contracts::{ActionItemStatus, TITLE_MAX_CHARS};
+use navsync_platform::ApiError;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+
+/// 32 KiB, in bytes of UTF-8.
+pub const DESCRIPTION_MAX_BYTES: usize = 32 * 1024;
+const EMAIL_MAX_LEN: usize = 254;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateInput {
+    pub title: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub status: Option<ActionItemStatus>,
+    #[serde(default)]
+    pub assignee_email: Option<String>,
+    #[serde(default)]
+    pub due_date: Option<NaiveDate>,
+    #[serde(default)]
+    pub sync_to_ado: Option<bool>,
+}
+
+/// A PATCH: an absent field stays as it is; `null` clears a field that may be empty.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatchInput {
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    pub description: Option<Option<String>>,
+    #[serde(default)]
+    pub status: Option<ActionItemStatus>,
+    #[serde(default, deserialize_with = "present")]
+    pub assignee_email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub due_date: Option<Option<NaiveDate>>,
+    #[serde(default)]
+    pub sync_to_ado: Option<bool>,
+}
+
+/// Tells a field sent as `null` (Some(None)) from one not sent (None).
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// Reads a JSON document into `T`, naming the path of the first bad field.
+pub fn parse<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(value).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        let message = if path == "." {
+            inner.to_string()
+        } else {
+            format!("{path}: {inner}")
+        };
+        ApiError::bad_request("invalid_json", message)
+    })
+}
+
+fn invalid(field: &str, rule: &str) -> ApiError {
+    ApiError::unprocessable("validation_failed", format!("{field}: {rule}"))
+}
+
+pub fn title(value: &str) -> Result<String, ApiError> {
+    let chars = value.chars().count();
+    if value.trim().is_empty() || chars > TITLE_MAX_CHARS {
+        return Err(invalid(
+            "title",
+            "must be 1 to 255 characters, not only spaces",
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+pub fn description(value: Option<String>) -> Result<Option<String>, ApiError> {
+    match value {
+        Some(text) if text.len() > DESCRIPTION_MAX_BYTES => {
+            Err(invalid("description", "must be at most 32 KiB"))
+        }
+        Some(text) if text.is_empty() => Ok(None),
+        other => Ok(other),
+    }
+}
+
+/// A deliberately modest check: one `@`, something on each side, no spaces or controls.
+/// ADO decides later whether the identity exists.
+pub fn assignee_email(value: Option<String>) -> Result<Option<String>, ApiError> {
+    let Some(email) = value else { return Ok(None) };
+    let email = email.trim().to_owned();
+    if email.is_empty() {
+        return Ok(None);
+    }
+    let valid = email.len() <= EMAIL_MAX_LEN
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && matches!(email.split_once('@'), Some((local, domain))
+            if !local.is_empty() && domain.contains('.') && !domain.contains('@')
+               && !domain.starts_with('.') && !domain.ends_with('.'));
+    if valid {
+        Ok(Some(email))
+    } else {
+        Err(invalid("assignee_email", "must be an email address"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_of_1_to_255_characters_are_accepted() {
+        assert!(title("a").is_ok());
+        assert!(title(&"é".repeat(255)).is_ok(), "characters, not bytes");
+        assert!(title(&"a".repeat(256)).is_err());
+        assert!(title("   ").is_err());
+        assert!(title("").is_err());
+    }
+
+    #[test]
+    fn descriptions_are_limited_to_32_kib() {
+        assert!(description(Some("x".repeat(32 * 1024))).is_ok());
+        assert!(description(Some("x".repeat(32 * 1024 + 1))).is_err());
+        assert_eq!(description(Some(String::new())).ok(), Some(None));
+    }
+
+    #[test]
+    fn emails_need_a_local_part_and_a_domain() {
+        assert!(assignee_email(Some("a@b.example".into())).is_ok());
+        for bad in [
+            "a",
+            "@b.example",
+            "a@b",
+            "a b@c.example",
+            "a@b@c.example",
+            "a@.example",
+        ] {
+            assert!(assignee_email(Some(bad.into())).is_err(), "{bad}");
+        }
+        assert_eq!(assignee_email(Some(" ".into())).ok(), Some(None));
+    }
+
+    #[test]
+    fn type_errors_name_the_field() {
+        let err = parse::<CreateInput>(serde_json::json!({"title": 5}))
+            .err()
+            .map(|e| e.message().to_owned())
+            .unwrap_or_default();
+        assert!(err.starts_with("title:"), "{err}");
+        let err = parse::<CreateInput>(serde_json::json!({"title": "x", "status": "finished"}))
+            .err()
+            .map(|e| e.message().to_owned())
+            .unwrap_or_default();
+        assert!(err.starts_with("status:"), "{err}");
+        let err = parse::<CreateInput>(serde_json::json!({"title": "x", "due_date": "2026-13-01"}))
+            .err()
+            .map(|e| e.message().to_owned())
+            .unwrap_or_default();
+        assert!(err.starts_with("due_date:"), "{err}");
+    }
+
+    #[test]
+    fn patch_tells_null_from_absent() {
+        let p: PatchInput = parse(serde_json::json!({"description": null})).expect("parses");
+        assert_eq!(p.description, Some(None));
+        let p: PatchInput = parse(serde_json::json!({})).expect("parses");
+        assert_eq!(p.description, None);
+    }
+}

@@ -1,0 +1,228 @@
+//! The outbox relay: publishes committed outbox rows in batches with broker confirms, then
+//! marks them published. While the broker is away rows simply wait; nothing is lost.
+//!
+//! Order: only one relay publishes at a time (a transaction-scoped advisory lock; the
+//! others wait their turn), rows leave in `seq` order, and a batch is marked published
+//! only up to its first failure. So the events of one action item leave in version order,
+//! and a failure can only cause a later duplicate, never a gap or an inversion.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use navsync_contracts::{exchange, queues};
+use navsync_messaging::{Broker, OutgoingMessage, Publisher, QueueSpec, topology};
+use navsync_platform::db::Pool;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+use crate::store::outbox;
+
+/// The advisory lock that makes one relay publish at a time, across replicas.
+const RELAY_LOCK: i64 = 0x6e61_7673_6f62_0001;
+
+pub struct Relay {
+    pub pool: Pool,
+    pub broker: Arc<Broker>,
+    pub wake: Arc<Notify>,
+    pub batch_size: i64,
+    /// How long an idle relay sleeps when nobody wakes it (other replicas' writes).
+    pub idle_poll: Duration,
+}
+
+/// What one pass achieved.
+#[derive(Debug, Default)]
+pub struct Pass {
+    pub published: usize,
+    pub failure: Option<String>,
+    /// Another relay held the lock.
+    pub busy: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RelayError {
+    #[error("database: {0}")]
+    Database(String),
+}
+
+impl From<diesel::result::Error> for RelayError {
+    fn from(e: diesel::result::Error) -> Self {
+        RelayError::Database(e.to_string())
+    }
+}
+
+/// Every exchange and durable queue navsync uses, so a first publish is never unroutable
+/// because a consumer has not started yet.
+pub async fn declare_topology(broker: &Broker) -> Result<(), String> {
+    let channel = broker.channel().await.map_err(|e| e.to_string())?;
+    topology::declare_exchanges(&channel, &exchange::ALL)
+        .await
+        .map_err(|e| e.to_string())?;
+    for def in queues::ALL {
+        topology::declare_queue(
+            &channel,
+            &QueueSpec::new(def.name, def.exchange, def.bindings),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    }
+    let _ = channel.close(200, "declared".into()).await;
+    Ok(())
+}
+
+impl Relay {
+    pub async fn run(self, shutdown: CancellationToken) {
+        let publisher = Publisher::new(self.broker.clone());
+        let mut declared = false;
+        let mut backoff = Duration::from_millis(100);
+        let mut last_gauge = Instant::now() - Duration::from_secs(60);
+        while !shutdown.is_cancelled() {
+            if last_gauge.elapsed() >= Duration::from_secs(5) {
+                last_gauge = Instant::now();
+                self.record_backlog().await;
+            }
+            if !declared {
+                match declare_topology(&self.broker).await {
+                    Ok(()) => declared = true,
+                    Err(err) => {
+                        tracing::warn!(error = %err, "outbox relay: cannot declare the topology yet");
+                        if sleep_or_stop(&shutdown, backoff).await {
+                            break;
+                        }
+                        backoff = (backoff * 2).min(Duration::from_secs(5));
+                        continue;
+                    }
+                }
+            }
+            let pass = self.pass(&publisher).await;
+            match pass {
+                Ok(pass) if pass.failure.is_none() => {
+                    backoff = Duration::from_millis(100);
+                    if pass.published as i64 >= self.batch_size {
+                        continue;
+                    }
+                    let wait = if pass.busy {
+                        Duration::from_millis(20)
+                    } else {
+                        self.idle_poll
+                    };
+                    tokio::select! {
+                        _ = shutdown.cancelled() => break,
+                        _ = self.wake.notified() => {}
+                        _ = tokio::time::sleep(wait) => {}
+                    }
+                }
+                Ok(pass) => {
+                    tracing::warn!(
+                        published = pass.published,
+                        error = pass.failure.as_deref().unwrap_or_default(),
+                        "outbox relay: publishing failed; the rest waits"
+                    );
+                    if sleep_or_stop(&shutdown, backoff).await {
+                        break;
+                    }
+                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, "outbox relay: database unavailable");
+                    if sleep_or_stop(&shutdown, backoff).await {
+                        break;
+                    }
+                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                }
+            }
+        }
+        tracing::info!("outbox relay stopped");
+    }
+
+    /// `outbox_backlog` and `outbox_oldest_age_seconds`, for the "outbox is stuck" alert.
+    async fn record_backlog(&self) {
+        let Ok(mut conn) = self.pool.get().await else {
+            return;
+        };
+        if let Ok((count, oldest)) = outbox::backlog(&mut conn).await {
+            metrics::gauge!("outbox_backlog").set(count as f64);
+            let age = oldest
+                .map(|t| (chrono::Utc::now() - t).num_milliseconds() as f64 / 1000.0)
+                .unwrap_or(0.0);
+            metrics::gauge!("outbox_oldest_age_seconds").set(age.max(0.0));
+        }
+    }
+
+    /// One batch: lock, publish, mark. Public so tests and benchmarks can drive it.
+    pub async fn pass(&self, publisher: &Publisher) -> Result<Pass, RelayError> {
+        let mut conn = self
+            .pool
+            .get()
+            .await
+            .map_err(|e| RelayError::Database(e.to_string()))?;
+        let started = Instant::now();
+        let batch_size = self.batch_size;
+        let pass = conn
+            .transaction(async |conn| {
+                if !try_lock(conn).await? {
+                    return Ok::<_, RelayError>(Pass {
+                        busy: true,
+                        ..Pass::default()
+                    });
+                }
+                let rows = outbox::lock_unpublished(conn, batch_size).await?;
+                if rows.is_empty() {
+                    return Ok(Pass::default());
+                }
+                let messages: Vec<OutgoingMessage> = rows
+                    .iter()
+                    .map(|r| {
+                        OutgoingMessage::cloud_event(
+                            r.exchange.clone(),
+                            r.routing_key.clone(),
+                            r.event_id.to_string(),
+                            r.body.clone(),
+                            r.traceparent.clone(),
+                        )
+                    })
+                    .collect();
+                let results = publisher.publish_all(&messages).await;
+                let confirmed = results.iter().take_while(|r| r.is_ok()).count();
+                let failure = results
+                    .iter()
+                    .find_map(|r| r.as_ref().err())
+                    .map(ToString::to_string);
+                let seqs: Vec<i64> = rows[..confirmed].iter().map(|r| r.seq).collect();
+                outbox::mark_published(conn, &seqs).await?;
+                Ok(Pass {
+                    published: confirmed,
+                    failure,
+                    busy: false,
+                })
+            })
+            .await?;
+        if pass.published > 0 {
+            metrics::counter!("outbox_published_total").increment(pass.published as u64);
+            metrics::histogram!("outbox_relay_batch_seconds")
+                .record(started.elapsed().as_secs_f64());
+        }
+        Ok(pass)
+    }
+}
+
+async fn try_lock(conn: &mut AsyncPgConnection) -> Result<bool, RelayError> {
+    #[derive(diesel::QueryableByName)]
+    struct Locked {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        locked: bool,
+    }
+    let row: Locked = diesel::sql_query("SELECT pg_try_advisory_xact_lock($1) AS locked")
+        .bind::<diesel::sql_types::BigInt, _>(RELAY_LOCK)
+        .get_result(conn)
+        .await?;
+    Ok(row.locked)
+}
+
+/// Sleeps; true when shutdown came first.
+async fn sleep_or_stop(shutdown: &CancellationToken, wait: Duration) -> bool {
+    tokio::select! {
+        _ = shutdown.cancelled() => true,
+        _ = tokio::time::sleep(wait) => false,
+    }
+}

@@ -8,13 +8,13 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
-use serde_json::json;
+use serde_json::{Value, json};
 
-const FRAMEWORK: (&str, &str) = (
+pub(crate) const FRAMEWORK: (&str, &str) = (
     "Microsoft.TeamFoundation.Framework.Server",
     "Microsoft.TeamFoundation.Framework.Server",
 );
-const WEB_API: (&str, &str) = (
+pub(crate) const WEB_API: (&str, &str) = (
     "Microsoft.VisualStudio.Services.WebApi",
     "Microsoft.VisualStudio.Services.WebApi",
 );
@@ -22,12 +22,12 @@ const CORE_WEB_API: (&str, &str) = (
     "Microsoft.TeamFoundation.Core.WebApi",
     "Microsoft.TeamFoundation.Core.WebApi",
 );
-const COMMON: (&str, &str) = (
+pub(crate) const COMMON: (&str, &str) = (
     "Microsoft.VisualStudio.Services.Common",
     "Microsoft.VisualStudio.Services.Common",
 );
 /// The emulator's own errors (control API) say so in their type name.
-const EMULATOR: (&str, &str) = ("NavSync.AdoEmulator", "NavSync.AdoEmulator");
+pub(crate) const EMULATOR: (&str, &str) = ("NavSync.AdoEmulator", "NavSync.AdoEmulator");
 
 /// One ADO error answer: a status, the JSON body, and any extra headers.
 #[derive(Debug, Clone)]
@@ -36,11 +36,16 @@ pub(crate) struct AdoError {
     type_key: &'static str,
     type_name: String,
     message: String,
+    /// 3000 for most services; Work Item Tracking answers 3200.
+    event_id: u32,
+    /// ADO's `customProperties`, e.g. the `RuleValidationErrors` of a rule error.
+    /// Boxed: rarely set, and errors travel in every `Result` of the crate.
+    custom_properties: Option<Box<Value>>,
     headers: Vec<(HeaderName, String)>,
 }
 
 impl AdoError {
-    fn new(
+    pub(crate) fn new(
         status: StatusCode,
         (namespace, assembly): (&str, &str),
         type_key: &'static str,
@@ -51,6 +56,8 @@ impl AdoError {
             type_key,
             type_name: format!("{namespace}.{type_key}, {assembly}"),
             message: message.into(),
+            event_id: 3000,
+            custom_properties: None,
             headers: Vec::new(),
         }
     }
@@ -60,8 +67,26 @@ impl AdoError {
         self
     }
 
+    pub(crate) fn with_event_id(mut self, event_id: u32) -> Self {
+        self.event_id = event_id;
+        self
+    }
+
+    pub(crate) fn with_custom_properties(mut self, properties: Value) -> Self {
+        self.custom_properties = Some(Box::new(properties));
+        self
+    }
+
     pub(crate) fn status(&self) -> StatusCode {
         self.status
+    }
+
+    pub(crate) fn type_key(&self) -> &'static str {
+        self.type_key
+    }
+
+    pub(crate) fn message(&self) -> &str {
+        &self.message
     }
 
     /// 401 `TF400813`: no usable credentials (`user` empty), or a PAT whose user may not
@@ -242,14 +267,18 @@ impl ResponseError for AdoError {
                 builder.insert_header((name.clone(), value));
             }
         }
-        builder.json(json!({
+        let mut body = json!({
             "$id": "1",
             "innerException": null,
             "message": self.message,
             "typeName": self.type_name,
             "typeKey": self.type_key,
             "errorCode": 0,
-            "eventId": 3000,
-        }))
+            "eventId": self.event_id,
+        });
+        if let Some(properties) = &self.custom_properties {
+            body["customProperties"] = (**properties).clone();
+        }
+        builder.json(body)
     }
 }

@@ -1,5 +1,7 @@
 //! [`Emulator`], the handle on the in-memory state that tests and the binary share, and
-//! [`RunningEmulator`], the same state served on a socket.
+//! [`RunningEmulator`], the same state served on a socket. The in-process mirrors of the
+//! control API live beside it: [`crate::people`] (acting as a person in ADO) and
+//! [`crate::hooks::api`] (subscriptions and deliveries).
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -11,7 +13,11 @@ use actix_web::{App, HttpServer};
 use navsync_platform::{health, http_metrics};
 use tokio::task::JoinHandle;
 
+use crate::ado_error::AdoError;
 use crate::faults::{Fault, FaultError};
+use crate::hooks::delivery::Notification;
+use crate::latency::Latency;
+use crate::rate_limit::{EarlyRequest, RateLimit};
 use crate::request_log::RecordedRequest;
 use crate::seed::{Seed, SeedError, SeedPat};
 use crate::state::State;
@@ -20,9 +26,38 @@ use crate::state::State;
 const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The emulator's state. Cheap to clone: clones share it.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Emulator {
     state: Arc<State>,
+}
+
+impl Default for Emulator {
+    fn default() -> Self {
+        Self {
+            // The hook dispatcher reaches the state back without keeping it alive.
+            state: Arc::new_cyclic(|me| State::new(me.clone())),
+        }
+    }
+}
+
+/// A refusal of an in-process action, with the status and ADO error the same request
+/// through HTTP would get.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{status} {type_key}: {message}")]
+pub struct ActionError {
+    pub status: u16,
+    pub type_key: String,
+    pub message: String,
+}
+
+impl From<AdoError> for ActionError {
+    fn from(err: AdoError) -> Self {
+        Self {
+            status: err.status().as_u16(),
+            type_key: err.type_key().to_owned(),
+            message: err.message().to_owned(),
+        }
+    }
 }
 
 impl Emulator {
@@ -35,14 +70,18 @@ impl Emulator {
         &self.state
     }
 
+    /// Sends service hook notifications on their way (never blocks).
+    pub(crate) fn dispatch(&self, notifications: Vec<Notification>) {
+        self.state.dispatcher.send(notifications);
+    }
+
     /// Adds the seed's organizations, replacing any of the same name (case-insensitive).
     /// Nothing changes when the seed is invalid.
     pub fn seed(&self, seed: Seed) -> Result<(), SeedError> {
         seed.validate()?;
         self.state
             .lock()
-            .apply_seed(seed.organizations, chrono::Utc::now());
-        Ok(())
+            .apply_seed(seed.organizations, chrono::Utc::now())
     }
 
     /// The request log, oldest first.
@@ -91,12 +130,61 @@ impl Emulator {
         self.state.lock().faults.clear();
     }
 
-    /// Forgets every organization, logged request and fault.
+    /// Every ADO request waits this long before it is answered (see [`Latency`]).
+    pub fn set_latency(&self, latency: Latency) -> Result<(), ActionError> {
+        latency.validate().map_err(|message| ActionError {
+            status: 400,
+            type_key: "InvalidLatencyException".to_owned(),
+            message,
+        })?;
+        self.state.lock().latency = latency;
+        Ok(())
+    }
+
+    pub fn latency(&self) -> Latency {
+        self.state.lock().latency
+    }
+
+    /// Sets (or with `None` lifts) the request budget of each PAT identity of an
+    /// organization, starting everyone's usage afresh.
+    pub fn set_rate_limit(&self, org: &str, limit: Option<RateLimit>) -> Result<(), ActionError> {
+        if let Some(limit) = &limit {
+            limit.validate().map_err(|reason| ActionError {
+                status: 400,
+                type_key: "InvalidRateLimitException".to_owned(),
+                message: format!("rate limit {reason}"),
+            })?;
+        }
+        let mut state = self.state.lock();
+        let org_state = state
+            .org_mut(org)
+            .ok_or_else(|| ActionError::from(AdoError::organization_not_found(org)))?;
+        org_state.rate_limit = limit;
+        let name = org_state.name.clone();
+        state.rate_limiter.forget_org(&name);
+        Ok(())
+    }
+
+    /// Requests that came while their identity had been told by `Retry-After` to wait.
+    pub fn early_requests(&self) -> Vec<EarlyRequest> {
+        self.state.lock().rate_limiter.early_requests()
+    }
+
+    pub fn clear_early_requests(&self) {
+        self.state.lock().rate_limiter.clear_early();
+    }
+
+    /// Forgets every organization (with its work items and subscriptions), logged
+    /// request, fault, delivery, latency and rate-limit usage. Hook timings stay: they
+    /// are configuration.
     pub fn reset(&self) {
         let mut state = self.state.lock();
         state.orgs.clear();
         state.log.clear();
         state.faults.clear();
+        state.deliveries.clear();
+        state.latency = Latency::default();
+        state.rate_limiter.clear();
     }
 
     /// Serves the emulator on `host:port` (port 0 picks a free one), with `/healthz`,
@@ -113,6 +201,13 @@ impl Emulator {
         shutdown_timeout: Duration,
     ) -> std::io::Result<RunningEmulator> {
         let address = listener.local_addr()?;
+        // Events name the emulator by an address a subscriber can reach back.
+        let reachable = if address.ip().is_unspecified() {
+            std::net::SocketAddr::from(([127, 0, 0, 1], address.port()))
+        } else {
+            address
+        };
+        self.state.lock().public_base = Some(format!("http://{reachable}"));
         http_metrics::install();
         let app_state = self.clone();
         let server = HttpServer::new(move || {

@@ -1,7 +1,9 @@
-//! Injected faults: "the next N matching requests get this status, after this delay".
-//! Clients' retry, back-off and timeout paths are otherwise hard to reach against an
-//! emulator that always answers well. Faults are checked before authentication, as an
-//! overloaded front end would refuse a request before looking at its PAT.
+//! Injected faults: "the next N matching requests get this status, after this delay", or
+//! "lose their connection", or "are carried out and then answered with a failure".
+//! Clients' retry, back-off, timeout and idempotency paths are otherwise hard to reach
+//! against an emulator that always answers well. Faults are checked before
+//! authentication, as an overloaded front end would refuse a request before looking at
+//! its PAT.
 
 use serde::{Deserialize, Serialize};
 
@@ -24,9 +26,19 @@ pub struct Fault {
     pub count: u32,
     #[serde(default)]
     pub delay_ms: u64,
+    /// A random `0..=jitter_ms` added to `delay_ms`.
+    #[serde(default)]
+    pub jitter_ms: u64,
     /// Seconds, sent as `Retry-After`.
     #[serde(default)]
     pub retry_after: Option<u64>,
+    /// Close the connection without an answer: the client sees a transport error.
+    #[serde(default)]
+    pub drop_connection: bool,
+    /// Carry the request out first (the work item is created or changed, hooks fire),
+    /// then answer `status` or drop the connection: "it worked but the answer was lost".
+    #[serde(default)]
+    pub after_commit: bool,
 }
 
 fn one() -> u32 {
@@ -42,8 +54,33 @@ impl Fault {
             status: Some(status),
             count,
             delay_ms: 0,
+            jitter_ms: 0,
             retry_after: None,
+            drop_connection: false,
+            after_commit: false,
         }
+    }
+
+    /// Drop the connection of the next `count` requests, with no answer.
+    pub fn drop_connection(count: u32) -> Self {
+        Self {
+            status: None,
+            drop_connection: true,
+            ..Self::status(500, count)
+        }
+    }
+
+    /// Limits the fault to requests with this method whose path contains `path`.
+    pub fn matching(mut self, method: &str, path_contains: &str) -> Self {
+        self.method = Some(method.to_owned());
+        self.path_contains = Some(path_contains.to_owned());
+        self
+    }
+
+    /// Carries the request out before failing it (see [`Fault::after_commit`]).
+    pub fn after_commit(mut self) -> Self {
+        self.after_commit = true;
+        self
     }
 
     fn validate(&self) -> Result<(), FaultError> {
@@ -57,13 +94,25 @@ impl Fault {
         if self.count == 0 {
             return Err(FaultError("count must be at least 1".to_owned()));
         }
-        if self.status.is_none() && self.delay_ms == 0 {
+        if self.status.is_none() && !self.drop_connection && self.delay_ms + self.jitter_ms == 0 {
             return Err(FaultError(
-                "a fault needs a status, a delay_ms, or both".to_owned(),
+                "a fault needs a status, drop_connection, a delay_ms, or a combination".to_owned(),
             ));
         }
-        if self.delay_ms > 600_000 {
-            return Err(FaultError("delay_ms must be at most 600000".to_owned()));
+        if self.status.is_some() && self.drop_connection {
+            return Err(FaultError(
+                "a fault answers a status or drops the connection, not both".to_owned(),
+            ));
+        }
+        if self.after_commit && self.status.is_none() && !self.drop_connection {
+            return Err(FaultError(
+                "after_commit needs a status or drop_connection".to_owned(),
+            ));
+        }
+        if self.delay_ms.saturating_add(self.jitter_ms) > 600_000 {
+            return Err(FaultError(
+                "delay_ms + jitter_ms must be at most 600000".to_owned(),
+            ));
         }
         Ok(())
     }
@@ -88,8 +137,11 @@ pub struct FaultError(pub String);
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Triggered {
     pub(crate) status: Option<u16>,
+    /// `delay_ms` plus this request's share of the jitter.
     pub(crate) delay_ms: u64,
     pub(crate) retry_after: Option<u64>,
+    pub(crate) drop_connection: bool,
+    pub(crate) after_commit: bool,
 }
 
 #[derive(Default)]
@@ -110,8 +162,10 @@ impl Faults {
         let fault = &mut self.pending[index];
         let triggered = Triggered {
             status: fault.status,
-            delay_ms: fault.delay_ms,
+            delay_ms: fault.delay_ms + crate::latency::jitter(fault.jitter_ms),
             retry_after: fault.retry_after,
+            drop_connection: fault.drop_connection,
+            after_commit: fault.after_commit,
         };
         fault.count -= 1;
         if fault.count == 0 {
@@ -161,5 +215,27 @@ mod tests {
         assert!(Faults::default().add(fault).is_err());
         assert!(Faults::default().add(Fault::status(99, 1)).is_err());
         assert!(Faults::default().add(Fault::status(500, 0)).is_err());
+    }
+
+    #[test]
+    fn a_fault_that_both_answers_and_drops_or_commits_without_failing_is_refused() {
+        let both = Fault {
+            drop_connection: true,
+            ..Fault::status(500, 1)
+        };
+        assert!(Faults::default().add(both).is_err());
+        let commit_only = Fault {
+            status: None,
+            delay_ms: 5,
+            after_commit: true,
+            ..Fault::status(500, 1)
+        };
+        assert!(Faults::default().add(commit_only).is_err());
+        assert!(Faults::default().add(Fault::drop_connection(1)).is_ok());
+        assert!(
+            Faults::default()
+                .add(Fault::status(500, 1).after_commit())
+                .is_ok()
+        );
     }
 }

@@ -26,9 +26,15 @@ pub struct RecordedRequest {
     pub has_authorization: bool,
     /// The `unique_name` of the PAT's identity, when the PAT is known to the organization.
     pub identity: Option<String>,
-    /// The status answered; `None` while the request is in flight, or if the client went
-    /// away before it was answered (a delayed fault, say).
+    /// The status answered; `None` while the request is in flight, if the client went
+    /// away before it was answered (a delayed fault, say), or if the emulator dropped
+    /// the connection.
     pub status: Option<u16>,
+    /// The emulator closed the connection instead of answering (a `drop_connection`
+    /// fault).
+    pub dropped: bool,
+    /// The request came while its identity had been told by `Retry-After` to wait.
+    pub early: bool,
 }
 
 #[derive(Default)]
@@ -53,6 +59,18 @@ impl RequestLog {
         // Entries are in `seq` order, and the one to finish is usually among the last.
         if let Some(entry) = self.items.iter_mut().rev().find(|e| e.seq == seq) {
             entry.status = Some(status);
+        }
+    }
+
+    pub(crate) fn finish_dropped(&mut self, seq: u64) {
+        if let Some(entry) = self.items.iter_mut().rev().find(|e| e.seq == seq) {
+            entry.dropped = true;
+        }
+    }
+
+    pub(crate) fn mark_early(&mut self, seq: u64) {
+        if let Some(entry) = self.items.iter_mut().rev().find(|e| e.seq == seq) {
+            entry.early = true;
         }
     }
 

@@ -1,7 +1,9 @@
 //! The control API under `/_emulator/`: seed organizations, read and clear the request
-//! log, inject faults, add and revoke PATs, reset. No authentication: the emulator is a
-//! development and test tool, never deployed. Errors use ADO's body too, so one client
-//! error parser serves both.
+//! log, inject faults, set latency and rate limits, read early requests, add and revoke
+//! PATs, reset. (Acting as a person is [`super::control_work`]; service hooks are
+//! [`super::control_hooks`].) No authentication: the emulator is a development and test
+//! tool, never deployed. Errors use ADO's body too, so one client error parser serves
+//! both.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -12,6 +14,8 @@ use serde_json::json;
 use crate::ado_error::AdoError;
 use crate::emulator::Emulator;
 use crate::faults::Fault;
+use crate::latency::Latency;
+use crate::rate_limit::RateLimit;
 use crate::seed::{Seed, SeedError, SeedPat};
 
 pub(super) fn configure(cfg: &mut web::ServiceConfig) {
@@ -25,12 +29,29 @@ pub(super) fn configure(cfg: &mut web::ServiceConfig) {
             "/organizations/{org}/pats/revoke",
             web::post().to(revoke_pat),
         )
+        .route("/latency", web::get().to(latency))
+        .route("/latency", web::post().to(set_latency))
+        .route("/latency", web::delete().to(clear_latency))
+        .route("/organizations/{org}/rate-limit", web::get().to(rate_limit))
+        .route(
+            "/organizations/{org}/rate-limit",
+            web::post().to(set_rate_limit),
+        )
+        .route(
+            "/organizations/{org}/rate-limit",
+            web::delete().to(clear_rate_limit),
+        )
+        .route("/rate-limits/early", web::get().to(early_requests))
+        .route("/rate-limits/early", web::delete().to(clear_early_requests))
         .route("/reset", web::post().to(reset));
 }
 
 /// Parses a JSON body ourselves, so that a bad one is a 400 in ADO's body naming the
 /// problem rather than actix's plain text.
-fn parse<T: DeserializeOwned>(body: &[u8], type_key: &'static str) -> Result<T, AdoError> {
+pub(super) fn parse<T: DeserializeOwned>(
+    body: &[u8],
+    type_key: &'static str,
+) -> Result<T, AdoError> {
     serde_json::from_slice(body)
         .map_err(|err| AdoError::control(StatusCode::BAD_REQUEST, type_key, err.to_string()))
 }
@@ -49,7 +70,15 @@ fn seed_error(err: SeedError) -> AdoError {
 async fn seed(body: web::Bytes, emulator: web::Data<Emulator>) -> Result<HttpResponse, AdoError> {
     let seed: Seed = parse(&body, "InvalidSeedException")?;
     let names: Vec<String> = seed.organizations.iter().map(|o| o.name.clone()).collect();
-    emulator.seed(seed).map_err(seed_error)?;
+    emulator.seed(seed).map_err(|err| match err {
+        // A seed's subscriptions are refused with the organization named.
+        SeedError::UnknownOrganization(_) => seed_error(err),
+        other => AdoError::control(
+            StatusCode::BAD_REQUEST,
+            "InvalidSeedException",
+            other.to_string(),
+        ),
+    })?;
     Ok(HttpResponse::Ok().json(json!({"organizations": names})))
 }
 
@@ -110,6 +139,80 @@ async fn revoke_pat(
         .ok_or_else(|| AdoError::organization_not_found(&org))?;
     let revoked = org_state.revoke_pat(&token);
     Ok(HttpResponse::Ok().json(json!({"revoked": revoked})))
+}
+
+async fn latency(emulator: web::Data<Emulator>) -> HttpResponse {
+    HttpResponse::Ok().json(emulator.latency())
+}
+
+async fn set_latency(
+    body: web::Bytes,
+    emulator: web::Data<Emulator>,
+) -> Result<HttpResponse, AdoError> {
+    let latency: Latency = parse(&body, "InvalidLatencyException")?;
+    emulator.set_latency(latency).map_err(|err| {
+        AdoError::control(
+            StatusCode::BAD_REQUEST,
+            "InvalidLatencyException",
+            err.message,
+        )
+    })?;
+    Ok(HttpResponse::Ok().json(latency))
+}
+
+async fn clear_latency(emulator: web::Data<Emulator>) -> HttpResponse {
+    // Zero latency is always valid.
+    let _ = emulator.set_latency(Latency::default());
+    HttpResponse::NoContent().finish()
+}
+
+async fn rate_limit(
+    org: web::Path<String>,
+    emulator: web::Data<Emulator>,
+) -> Result<HttpResponse, AdoError> {
+    let state = emulator.state().lock();
+    let org_state = state
+        .org(&org)
+        .ok_or_else(|| AdoError::organization_not_found(&org))?;
+    Ok(HttpResponse::Ok().json(json!({"rate_limit": org_state.rate_limit})))
+}
+
+async fn set_rate_limit(
+    org: web::Path<String>,
+    body: web::Bytes,
+    emulator: web::Data<Emulator>,
+) -> Result<HttpResponse, AdoError> {
+    let limit: RateLimit = parse(&body, "InvalidRateLimitException")?;
+    emulator
+        .set_rate_limit(&org, Some(limit))
+        .map_err(|err| match err.status {
+            404 => AdoError::organization_not_found(&org),
+            _ => AdoError::control(
+                StatusCode::BAD_REQUEST,
+                "InvalidRateLimitException",
+                err.message,
+            ),
+        })?;
+    Ok(HttpResponse::Ok().json(json!({"rate_limit": limit})))
+}
+
+async fn clear_rate_limit(
+    org: web::Path<String>,
+    emulator: web::Data<Emulator>,
+) -> Result<HttpResponse, AdoError> {
+    emulator
+        .set_rate_limit(&org, None)
+        .map_err(|_| AdoError::organization_not_found(&org))?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn early_requests(emulator: web::Data<Emulator>) -> HttpResponse {
+    HttpResponse::Ok().json(json!({"items": emulator.early_requests()}))
+}
+
+async fn clear_early_requests(emulator: web::Data<Emulator>) -> HttpResponse {
+    emulator.clear_early_requests();
+    HttpResponse::NoContent().finish()
 }
 
 async fn reset(emulator: web::Data<Emulator>) -> HttpResponse {

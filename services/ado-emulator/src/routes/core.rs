@@ -7,24 +7,26 @@ use base64::Engine;
 use chrono::SecondsFormat;
 use serde_json::{Value, json};
 
+use super::access::{Needs, READ_PROJECTS, authorize};
 use super::{base_url, query_param};
 use crate::ado_error::AdoError;
 use crate::api_version;
 use crate::emulator::Emulator;
 use crate::ids::stable_uuid;
-use crate::pat_auth::{authenticate, require_scope};
 use crate::seed::Process;
-use crate::state::{Identity, Organization, Pat, Project};
+use crate::state::{Identity, Organization, Project};
 
 /// The Core resource area, whose location is the organization's URL.
 const CORE_AREA: &str = "79134c72-4a58-4b42-976c-04e7115f32bf";
 /// The service owner id of Azure DevOps's TFS service in `locationServiceData`.
 const TFS_SERVICE_OWNER: &str = "00025394-6065-48ca-87d9-7f5672854ef7";
 
+/// Paths are matched in lowercase after `_apis` (see [`crate::pipeline`]), as ADO
+/// matches them in any case.
 pub(super) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/_apis/resourceAreas/{area}", web::get().to(resource_area))
+    cfg.route("/_apis/resourceareas/{area}", web::get().to(resource_area))
         .route(
-            "/{org}/_apis/connectionData",
+            "/{org}/_apis/connectiondata",
             web::get().to(connection_data),
         )
         .route("/{org}/_apis/projects", web::get().to(list_projects))
@@ -34,33 +36,20 @@ pub(super) fn configure(cfg: &mut web::ServiceConfig) {
         );
 }
 
-/// What a route asks of a request to an organization, checked in ADO's order:
-/// organization, PAT, api-version, scope.
-struct Needs {
-    api_version: bool,
-    scope: Option<&'static str>,
-}
-
 /// Runs `answer` for an authorized request, under the state lock.
 fn org_call<T>(
     req: &HttpRequest,
     emulator: &Emulator,
     org_name: &str,
     needs: Needs,
-    answer: impl FnOnce(&Organization, &Pat) -> T,
+    answer: impl FnOnce(&Organization, &Identity) -> T,
 ) -> Result<T, actix_web::Error> {
     let state = emulator.state().lock();
     let org = state
         .org(org_name)
         .ok_or_else(|| AdoError::organization_not_found(org_name))?;
-    let pat = authenticate(req, org)?;
-    if needs.api_version {
-        api_version::require(req)?;
-    }
-    if let Some(scope) = needs.scope {
-        require_scope(org, pat, scope)?;
-    }
-    Ok(answer(org, pat))
+    let identity = authorize(req, org, &needs)?;
+    Ok(answer(org, &identity))
 }
 
 async fn resource_area(
@@ -100,8 +89,8 @@ async fn connection_data(
         api_version: false,
         scope: None,
     };
-    let body = org_call(&req, &emulator, &org, needs, |org, pat| {
-        let user = identity_json(&pat.identity);
+    let body = org_call(&req, &emulator, &org, needs, |org, identity| {
+        let user = identity_json(identity);
         json!({
             "authenticatedUser": user,
             "authorizedUser": user,
@@ -145,11 +134,6 @@ fn identity_json(identity: &Identity) -> Value {
         "metaTypeId": 0,
     })
 }
-
-const READ_PROJECTS: Needs = Needs {
-    api_version: true,
-    scope: Some("vso.project"),
-};
 
 async fn list_projects(
     req: HttpRequest,

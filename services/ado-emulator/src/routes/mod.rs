@@ -1,9 +1,18 @@
-//! The route table: ADO's routes (recorded and open to faults) and the `/_emulator`
-//! control API, as one function that needs no socket, so handlers can be tested in
-//! process and the binary and [`crate::Emulator::start`] serve the very same table.
+//! The route table: ADO's routes (recorded, open to faults, latency and rate limits) and
+//! the `/_emulator` control API, as one function that needs no socket, so handlers can
+//! be tested in process and the binary and [`crate::Emulator::start`] serve the very
+//! same table.
 
+mod access;
 mod control;
+mod control_hooks;
+mod control_work;
 mod core;
+mod hooks;
+mod recycle_bin;
+mod wiql;
+mod work_item_types;
+mod work_items;
 
 use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
@@ -13,6 +22,8 @@ use crate::emulator::Emulator;
 
 /// Largest control API body (a seed of many organizations).
 const CONTROL_BODY_LIMIT: usize = 8 * 1024 * 1024;
+/// Largest ADO request body (a work item with a long HTML description).
+const ADO_BODY_LIMIT: usize = 8 * 1024 * 1024;
 
 /// Mounts the emulator. Mount it after any other routes of the same app: its ADO scope
 /// answers every path that nothing before it matched, with ADO's 404.
@@ -23,12 +34,20 @@ pub fn configure(emulator: Emulator) -> impl FnOnce(&mut web::ServiceConfig) {
                 web::scope("/_emulator")
                     .app_data(web::PayloadConfig::new(CONTROL_BODY_LIMIT))
                     .configure(control::configure)
+                    .configure(control_work::configure)
+                    .configure(control_hooks::configure)
                     .default_service(web::to(route_not_found)),
             )
             .service(
                 web::scope("")
+                    .app_data(web::PayloadConfig::new(ADO_BODY_LIMIT))
                     .wrap(from_fn(crate::pipeline::ado_request))
                     .configure(core::configure)
+                    .configure(work_items::configure)
+                    .configure(recycle_bin::configure)
+                    .configure(wiql::configure)
+                    .configure(work_item_types::configure)
+                    .configure(hooks::configure)
                     .default_service(web::to(route_not_found)),
             );
     }
@@ -52,4 +71,9 @@ fn query_param(req: &HttpRequest, name: &str) -> Option<String> {
         .into_iter()
         .find(|(key, _)| key.eq_ignore_ascii_case(name))
         .map(|(_, value)| value)
+}
+
+/// A boolean query parameter (`validateOnly=true`).
+fn query_flag(req: &HttpRequest, name: &str) -> bool {
+    query_param(req, name).is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
 }

@@ -1,4 +1,5 @@
-//! The seed: which organizations, projects and PATs the emulator holds, read from the
+//! The seed: which organizations, projects, PATs, service hook subscriptions and rate
+//! limits the emulator holds, read from the
 //! file named by `NAVSYNC_EMULATOR__SEED`, from `POST /_emulator/seed`, or built in Rust
 //! by tests. Parsing and validation live here, apart from the state they fill, so that a
 //! bad seed is refused whole with a message naming what is wrong — and never echoing a PAT.
@@ -7,6 +8,8 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+
+use crate::rate_limit::RateLimit;
 
 mod options;
 mod pat;
@@ -39,6 +42,13 @@ pub struct SeedOrganization {
     /// How a PAT without a needed scope is refused.
     #[serde(default)]
     pub scope_failure: ScopeFailure,
+    /// A request budget per PAT identity; absent: unlimited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit: Option<RateLimit>,
+    /// Service hook subscriptions, each in the JSON of ADO's
+    /// `POST _apis/hooks/subscriptions` (a project may be named instead of its id).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subscriptions: Vec<serde_json::Value>,
 }
 
 impl SeedOrganization {
@@ -51,6 +61,8 @@ impl SeedOrganization {
             pats: Vec::new(),
             auth_failure: AuthFailure::default(),
             scope_failure: ScopeFailure::default(),
+            rate_limit: None,
+            subscriptions: Vec::new(),
         }
     }
 }
@@ -91,6 +103,14 @@ pub enum SeedError {
     },
     #[error("organization \"{0}\" does not exist")]
     UnknownOrganization(String),
+    #[error("organization \"{org}\": rate_limit {reason}")]
+    InvalidRateLimit { org: String, reason: &'static str },
+    #[error("organization \"{org}\": subscription number {index}: {reason}")]
+    InvalidSubscription {
+        org: String,
+        index: usize,
+        reason: String,
+    },
 }
 
 /// Reads and validates the seed file.
@@ -148,6 +168,14 @@ impl SeedOrganization {
             if !tokens.insert(pat.token.as_str()) {
                 return Err(invalid("repeats the token of an earlier PAT"));
             }
+        }
+        if let Some(limit) = &self.rate_limit {
+            limit
+                .validate()
+                .map_err(|reason| SeedError::InvalidRateLimit {
+                    org: self.name.clone(),
+                    reason,
+                })?;
         }
         Ok(())
     }

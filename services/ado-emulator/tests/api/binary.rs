@@ -87,3 +87,19 @@ async fn the_binary_serves_its_seed_and_stops_gracefully_on_sigterm() {
     let status = child.wait().expect("the binary exits");
     assert!(status.success(), "{status}");
 }
+
+#[test]
+fn a_hook_retry_scale_that_is_not_a_number_stops_the_binary_naming_the_variable() {
+    let output = Command::new(BINARY)
+        .env("NAVSYNC_EMULATOR__HOOK_RETRY_SCALE", "fast")
+        .env("NAVSYNC_HTTP__PORT", "0")
+        .output()
+        .expect("the binary runs");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("NAVSYNC_EMULATOR__HOOK_RETRY_SCALE"),
+        "{stderr}"
+    );
+}

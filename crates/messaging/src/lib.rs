@@ -14,5 +14,5 @@ pub mod topology;
 pub use broker::{Broker, BrokerError};
 pub use consumer::{ConsumerConfig, run_consumer};
 pub use message::{IncomingMessage, Outcome, OutgoingMessage, headers};
-pub use publisher::{PublishError, Publisher};
+pub use publisher::{PublishError, Publisher, Sent};
 pub use topology::QueueSpec;

@@ -10,7 +10,7 @@ use futures::future::join_all;
 use lapin::Confirmation;
 use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
 use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
-use lapin::{BasicProperties, Channel};
+use lapin::{BasicProperties, Channel, PublisherConfirm};
 use tokio::sync::Mutex;
 
 use crate::{Broker, OutgoingMessage};
@@ -79,29 +79,71 @@ impl Publisher {
     /// result per message, in order: a caller (the outbox relay) marks as sent exactly
     /// those that were confirmed.
     pub async fn publish_all(&self, messages: &[OutgoingMessage]) -> Vec<Result<(), PublishError>> {
+        self.send_all(messages).await.wait().await
+    }
+
+    /// Hands every message to the broker, in order, without waiting for confirms: the
+    /// caller can prepare the next batch while these are confirmed, then [`Sent::wait`].
+    pub async fn send_all(&self, messages: &[OutgoingMessage]) -> Sent<'_> {
+        let routes = messages
+            .iter()
+            .map(|m| (m.exchange.clone(), m.routing_key.clone()))
+            .collect();
         let channel = match self.channel().await {
             Ok(ch) => ch,
-            Err(err) => return messages.iter().map(|_| Err(clone_err(&err))).collect(),
+            Err(err) => {
+                return Sent {
+                    publisher: self,
+                    channel: None,
+                    routes,
+                    pending: messages.iter().map(|_| Err(clone_err(&err))).collect(),
+                };
+            }
         };
-        let mut pending = Vec::with_capacity(messages.len());
-        for message in messages {
-            let sent = channel
-                .basic_publish(
-                    message.exchange.as_str().into(),
-                    message.routing_key.as_str().into(),
-                    BasicPublishOptions {
-                        mandatory: true,
-                        immediate: false,
-                    },
-                    &message.body,
-                    properties(message),
-                )
-                .await;
-            pending.push(sent);
+        // `basic_publish` queues its frames on its first poll, before it first waits, and
+        // `join_all` polls its futures in order: so the frames leave in `messages` order
+        // (the relay's per-item ordering rests on this) while the socket writes overlap.
+        let pending = join_all(messages.iter().map(|message| {
+            channel.basic_publish(
+                message.exchange.as_str().into(),
+                message.routing_key.as_str().into(),
+                BasicPublishOptions {
+                    mandatory: true,
+                    immediate: false,
+                },
+                &message.body,
+                properties(message),
+            )
+        }))
+        .await
+        .into_iter()
+        .map(|sent| sent.map_err(|e| PublishError::Unavailable(e.to_string())))
+        .collect();
+        Sent {
+            publisher: self,
+            channel: Some(channel),
+            routes,
+            pending,
         }
-        let confirms = join_all(pending.into_iter().map(|sent| async move {
+    }
+}
+
+/// Messages handed to the broker whose confirms are still to come.
+pub struct Sent<'a> {
+    publisher: &'a Publisher,
+    channel: Option<Channel>,
+    routes: Vec<(String, String)>,
+    pending: Vec<Result<PublisherConfirm, PublishError>>,
+}
+
+impl Sent<'_> {
+    /// One result per message, in order.
+    pub async fn wait(self) -> Vec<Result<(), PublishError>> {
+        let confirms = join_all(self.pending.into_iter().map(|sent| async move {
             match sent {
-                Ok(confirm) => confirm.await,
+                Ok(confirm) => confirm
+                    .await
+                    .map_err(|e| PublishError::Unavailable(e.to_string())),
                 Err(err) => Err(err),
             }
         }))
@@ -109,12 +151,12 @@ impl Publisher {
         let mut broken = false;
         let results = confirms
             .into_iter()
-            .zip(messages)
-            .map(|(confirm, message)| match confirm {
+            .zip(self.routes)
+            .map(|(confirm, (exchange, routing_key))| match confirm {
                 Ok(Confirmation::Ack(None)) => Ok(()),
                 Ok(Confirmation::Ack(Some(_))) => Err(PublishError::Unroutable {
-                    exchange: message.exchange.clone(),
-                    routing_key: message.routing_key.clone(),
+                    exchange,
+                    routing_key,
                 }),
                 Ok(Confirmation::Nack(_)) => Err(PublishError::Nacked),
                 // Without confirms we would know nothing: treat as a failure.
@@ -124,12 +166,12 @@ impl Publisher {
                 }
                 Err(err) => {
                     broken = true;
-                    Err(PublishError::Unavailable(err.to_string()))
+                    Err(err)
                 }
             })
             .collect();
-        if broken {
-            self.discard(&channel).await;
+        if broken && let Some(channel) = &self.channel {
+            self.publisher.discard(channel).await;
         }
         results
     }

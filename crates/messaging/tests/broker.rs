@@ -140,6 +140,21 @@ async fn many_concurrent_publishers_on_one_channel_all_get_confirms() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_batch_arrives_in_the_order_it_was_published() {
+    let vhost = TestVhost::create().await;
+    let queue = spec("q.order");
+    let broker = setup(&vhost, &queue).await;
+    let batch: Vec<_> = (0..1000).map(message).collect();
+    let results = Publisher::new(broker.clone()).publish_all(&batch).await;
+    assert!(results.iter().all(Result::is_ok));
+    let (mut rx, stop) = consume(broker, queue, |_| Outcome::Ack);
+    for i in 0..1000 {
+        assert_eq!(next(&mut rx).await.message_id, Some(format!("msg-{i}")));
+    }
+    stop.cancel();
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_retried_message_comes_back_after_its_delay_counting_its_retries() {
     let vhost = TestVhost::create().await;
     let queue = spec("q.retry");

@@ -1,9 +1,9 @@
 //! The outbox relay: publishes committed outbox rows in batches with broker confirms, then
-//! marks them published. While the broker is away rows simply wait; nothing is lost.
+//! deletes them. While the broker is away rows simply wait; nothing is lost.
 //!
 //! Order: only one relay publishes at a time (a transaction-scoped advisory lock; the
-//! others wait their turn), rows leave in `seq` order, and a batch is marked published
-//! only up to its first failure. So the events of one action item leave in version order,
+//! others wait their turn), rows leave in `seq` order, and a batch is removed only up to
+//! its first failure. So the events of one action item leave in version order,
 //! and a failure can only cause a later duplicate, never a gap or an inversion.
 
 use std::sync::Arc;
@@ -17,6 +17,19 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use crate::store::outbox;
+
+/// Chunks of `batch_size` rows per relay pass.
+pub const CHUNKS: usize = 8;
+
+fn message(row: &outbox::PendingRow) -> OutgoingMessage {
+    OutgoingMessage::cloud_event(
+        row.exchange.clone(),
+        row.routing_key.clone(),
+        row.event_id.to_string(),
+        row.body.clone(),
+        row.traceparent.clone(),
+    )
+}
 
 /// The advisory lock that makes one relay publish at a time, across replicas.
 const RELAY_LOCK: i64 = 0x6e61_7673_6f62_0001;
@@ -98,7 +111,7 @@ impl Relay {
             match pass {
                 Ok(pass) if pass.failure.is_none() => {
                     backoff = Duration::from_millis(100);
-                    if pass.published as i64 >= self.batch_size {
+                    if pass.published as i64 >= self.batch_size * CHUNKS as i64 {
                         continue;
                     }
                     let wait = if pass.busy {
@@ -149,7 +162,7 @@ impl Relay {
         }
     }
 
-    /// One batch: lock, publish, mark. Public so tests and benchmarks can drive it.
+    /// One pass: lock, publish, delete what was confirmed. Public so tests and benchmarks can drive it.
     pub async fn pass(&self, publisher: &Publisher) -> Result<Pass, RelayError> {
         let mut conn = self
             .pool
@@ -160,36 +173,49 @@ impl Relay {
         let batch_size = self.batch_size;
         let pass = conn
             .transaction(async |conn| {
+                // Losing the deletions of this transaction in a crash only republishes its
+                // rows (consumers deduplicate), so it need not wait for the WAL flush.
+                diesel::sql_query("SET LOCAL synchronous_commit = off")
+                    .execute(conn)
+                    .await?;
                 if !try_lock(conn).await? {
                     return Ok::<_, RelayError>(Pass {
                         busy: true,
                         ..Pass::default()
                     });
                 }
-                let rows = outbox::lock_unpublished(conn, batch_size).await?;
+                // Up to CHUNKS chunks per pass: the next chunk is read while the broker
+                // confirms the previous one.
+                let mut rows = Vec::new();
+                let mut sent = Vec::new();
+                for _ in 0..CHUNKS {
+                    let after = rows.last().map_or(0, |r: &outbox::PendingRow| r.seq);
+                    let chunk = outbox::lock_unpublished(conn, after, batch_size).await?;
+                    let full = chunk.len() as i64 == batch_size;
+                    if chunk.is_empty() {
+                        break;
+                    }
+                    let messages: Vec<OutgoingMessage> = chunk.iter().map(message).collect();
+                    sent.push(publisher.send_all(&messages).await);
+                    rows.extend(chunk);
+                    if !full {
+                        break;
+                    }
+                }
                 if rows.is_empty() {
                     return Ok(Pass::default());
                 }
-                let messages: Vec<OutgoingMessage> = rows
-                    .iter()
-                    .map(|r| {
-                        OutgoingMessage::cloud_event(
-                            r.exchange.clone(),
-                            r.routing_key.clone(),
-                            r.event_id.to_string(),
-                            r.body.clone(),
-                            r.traceparent.clone(),
-                        )
-                    })
-                    .collect();
-                let results = publisher.publish_all(&messages).await;
+                let mut results = Vec::with_capacity(rows.len());
+                for chunk in sent {
+                    results.extend(chunk.wait().await);
+                }
                 let confirmed = results.iter().take_while(|r| r.is_ok()).count();
                 let failure = results
                     .iter()
                     .find_map(|r| r.as_ref().err())
                     .map(ToString::to_string);
                 let seqs: Vec<i64> = rows[..confirmed].iter().map(|r| r.seq).collect();
-                outbox::mark_published(conn, &seqs).await?;
+                outbox::delete_published(conn, &seqs).await?;
                 Ok(Pass {
                     published: confirmed,
                     failure,

@@ -36,7 +36,6 @@ diesel::table! {
         body -> Bytea,
         traceparent -> Nullable<Text>,
         created_at -> Timestamptz,
-        published_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -29,7 +29,8 @@ CREATE TABLE action_items.action_items (
 -- Cursor pagination walks a company's items by id (UUIDv7, so roughly by creation).
 CREATE INDEX action_items_company_id_id_idx ON action_items.action_items (company_id, id);
 
--- The transactional outbox: written in the same transaction as the change it reports.
+-- The transactional outbox: written in the same transaction as the change it reports,
+-- deleted once the broker confirmed it (so the table holds exactly what waits).
 CREATE TABLE action_items.outbox (
     seq bigserial PRIMARY KEY,
     event_id uuid NOT NULL UNIQUE,
@@ -38,11 +39,8 @@ CREATE TABLE action_items.outbox (
     routing_key text NOT NULL,
     body bytea NOT NULL,
     traceparent text,
-    created_at timestamptz NOT NULL DEFAULT now(),
-    published_at timestamptz
+    created_at timestamptz NOT NULL DEFAULT now()
 );
-
-CREATE INDEX outbox_unpublished_idx ON action_items.outbox (seq) WHERE published_at IS NULL;
 
 -- The inbox: ids of the events from ado-sync already applied, written in the same
 -- transaction as their effect, so a redelivery changes nothing.

@@ -1,6 +1,7 @@
 //! Rows of `action_items.outbox`: events waiting for the relay. A row is written in the
-//! transaction of the change it reports and marked published only after the broker
-//! confirmed it.
+//! transaction of the change it reports and deleted only after the broker confirmed it
+//! (deleting is cheaper than updating a row that carries the whole event, and leaves the
+//! table holding exactly the backlog).
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -40,13 +41,15 @@ pub async fn insert(conn: &mut AsyncPgConnection, row: &NewOutboxRow) -> QueryRe
         .map(|_| ())
 }
 
-/// The oldest unpublished rows, locked; rows another transaction holds are skipped.
+/// The oldest waiting rows after `after` (a `seq`), locked; rows another transaction holds
+/// are skipped.
 pub async fn lock_unpublished(
     conn: &mut AsyncPgConnection,
+    after: i64,
     limit: i64,
 ) -> QueryResult<Vec<PendingRow>> {
     outbox::table
-        .filter(outbox::published_at.is_null())
+        .filter(outbox::seq.gt(after))
         .order(outbox::seq.asc())
         .limit(limit)
         .select(PendingRow::as_select())
@@ -56,25 +59,20 @@ pub async fn lock_unpublished(
         .await
 }
 
-pub async fn mark_published(conn: &mut AsyncPgConnection, seqs: &[i64]) -> QueryResult<usize> {
+/// Removes rows the broker confirmed.
+pub async fn delete_published(conn: &mut AsyncPgConnection, seqs: &[i64]) -> QueryResult<usize> {
     if seqs.is_empty() {
         return Ok(0);
     }
-    diesel::update(outbox::table.filter(outbox::seq.eq_any(seqs)))
-        .set(outbox::published_at.eq(Utc::now()))
+    diesel::delete(outbox::table.filter(outbox::seq.eq_any(seqs)))
         .execute(conn)
         .await
 }
 
 /// How many rows wait, and since when the oldest has waited.
 pub async fn backlog(conn: &mut AsyncPgConnection) -> QueryResult<(i64, Option<DateTime<Utc>>)> {
-    let count = outbox::table
-        .filter(outbox::published_at.is_null())
-        .count()
-        .get_result(conn)
-        .await?;
+    let count = outbox::table.count().get_result(conn).await?;
     let oldest = outbox::table
-        .filter(outbox::published_at.is_null())
         .select(diesel::dsl::min(outbox::created_at))
         .first(conn)
         .await?;

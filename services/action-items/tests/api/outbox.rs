@@ -15,7 +15,7 @@ async fn unpublished(app: &crate::helpers::TestApp) -> i64 {
         .args([
             app.db.url(),
             "-Atc",
-            "select count(*) from action_items.outbox where published_at is null",
+            "select count(*) from action_items.outbox",
         ])
         .output()
         .await

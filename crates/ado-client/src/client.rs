@@ -135,7 +135,8 @@ impl AdoClient {
         pat: &Pat,
         body: Option<(&'static str, Vec<u8>)>,
     ) -> Result<T, AdoError> {
-        url.query_pairs_mut().append_pair("api-version", API_VERSION);
+        url.query_pairs_mut()
+            .append_pair("api-version", API_VERSION);
         let mut req = self
             .http
             .request(method, url)

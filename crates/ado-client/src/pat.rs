@@ -77,8 +77,14 @@ mod tests {
     #[test]
     fn malformed_pats_are_refused() {
         assert_eq!(Pat::parse("").err(), Some(InvalidPat::Empty));
-        assert_eq!(Pat::parse(&"a".repeat(513)).err(), Some(InvalidPat::TooLong));
-        assert_eq!(Pat::parse("has space").err(), Some(InvalidPat::NotPrintable));
+        assert_eq!(
+            Pat::parse(&"a".repeat(513)).err(),
+            Some(InvalidPat::TooLong)
+        );
+        assert_eq!(
+            Pat::parse("has space").err(),
+            Some(InvalidPat::NotPrintable)
+        );
         assert_eq!(Pat::parse("tab\t").err(), Some(InvalidPat::NotPrintable));
         assert_eq!(Pat::parse("naïve").err(), Some(InvalidPat::NotPrintable));
         assert!(Pat::parse(&"a".repeat(512)).is_ok());

@@ -2,7 +2,7 @@
 SHELL := /usr/bin/env bash
 CARGO ?= cargo
 
-.PHONY: deps run test lint fmt build
+.PHONY: deps run test lint fmt build bench bench-outbox
 
 deps:
 	./scripts/deps.sh
@@ -22,3 +22,8 @@ fmt:
 
 test: deps lint
 	./scripts/test.sh
+
+bench: bench-outbox
+
+bench-outbox: deps
+	$(CARGO) run --release -p navsync-action-items --example outbox_bench -- 30000

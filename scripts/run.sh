@@ -38,6 +38,7 @@ start() { # name binary port [VAR=value...]
 
 start ado-emulator navsync-ado-emulator 8090 NAVSYNC_EMULATOR__SEED=deploy/dev/emulator-seed.json
 start integrations navsync-integrations 8081
+start action-items navsync-action-items 8082
 
 token=$(target/debug/navsync-dev-token)
 pat=$(python3 -c 'import json;print(json.load(open("deploy/dev/emulator-seed.json"))["organizations"][0]["pats"][0])')
@@ -45,6 +46,7 @@ cat <<TXT
 
 navsync is running (logs in .run/):
   integrations   http://127.0.0.1:8081   (health: /healthz, readiness: /readyz, metrics: /metrics)
+  action-items   http://127.0.0.1:8082
   ado-emulator   http://127.0.0.1:8090   (organization p2anav-dev, project "Navigator Demo")
 
 Dev admin token (company 6f1c3a52-0b7e-4c3e-9f4a-2d5e8b9c0a01, role CompanyAdmin):
@@ -57,6 +59,13 @@ See it, its projects and its audit log:
   curl -s http://127.0.0.1:8081/v1/integrations -H "Authorization: Bearer \$TOKEN"
   curl -s http://127.0.0.1:8081/v1/integrations/<id>/projects -H "Authorization: Bearer \$TOKEN"
   curl -s http://127.0.0.1:8081/v1/integrations/<id>/audit -H "Authorization: Bearer \$TOKEN"
+Create an action item (its event goes out through the outbox to navigator.action-items):
+  curl -s -X POST http://127.0.0.1:8082/v1/action-items -H "Authorization: Bearer \$TOKEN" \\
+       -H 'Content-Type: application/json' -d '{"title": "Prepare the retro", "status": "in_progress"}'
+  curl -s http://127.0.0.1:8082/v1/action-items -H "Authorization: Bearer \$TOKEN"
+Act as a person in ADO (the emulator):
+  curl -s -X POST http://127.0.0.1:8090/_emulator/organizations/p2anav-dev/projects/Navigator%20Demo/workitems \\
+       -H 'Content-Type: application/json' -d '{"type": "Task", "fields": {"System.Title": "Made by a person"}}'
 A PAT ADO rejects:
   curl -s -X POST http://127.0.0.1:8081/v1/integrations -H "Authorization: Bearer \$TOKEN" \\
        -H 'Content-Type: application/json' -d '{"organization": "p2anav-dev", "pat": "wrong"}'

@@ -19,6 +19,7 @@ const API_VERSION: &str = "7.1";
 pub struct AdoClient {
     http: reqwest::Client,
     base: Url,
+    rates: crate::rate_book::RateBook,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -65,10 +66,35 @@ impl AdoClient {
                 status: 0,
                 message: e.to_string(),
             })?;
-        Ok(Self { http, base })
+        Ok(Self {
+            http,
+            base,
+            rates: crate::rate_book::RateBook::default(),
+        })
     }
 
-    fn url(&self, segments: &[&str]) -> Url {
+    /// What ADO last said of the organization's rate limit budget, when it said anything.
+    pub fn rate_budget(&self, org: &Organization) -> Option<crate::rate_book::Budget> {
+        self.rates.budget(org.as_str())
+    }
+
+    /// ADO's base URL, as configured.
+    pub fn base_url(&self) -> &str {
+        self.base.as_str()
+    }
+
+    /// The organization a request URL addresses: the first segment after the base path.
+    fn org_of(&self, url: &Url) -> Option<String> {
+        let base_len = self
+            .base
+            .path_segments()
+            .map_or(0, |s| s.filter(|p| !p.is_empty()).count());
+        url.path_segments()?
+            .nth(base_len)
+            .map(str::to_ascii_lowercase)
+    }
+
+    pub(crate) fn url(&self, segments: &[&str]) -> Url {
         let mut url = self.base.clone();
         if let Ok(mut path) = url.path_segments_mut() {
             path.pop_if_empty().extend(segments);
@@ -124,11 +150,15 @@ impl AdoClient {
         Ok(list.value)
     }
 
-    async fn get_json<T: DeserializeOwned>(&self, url: Url, pat: &Pat) -> Result<T, AdoError> {
+    pub(crate) async fn get_json<T: DeserializeOwned>(
+        &self,
+        url: Url,
+        pat: &Pat,
+    ) -> Result<T, AdoError> {
         self.send_json(Method::GET, url, pat, None).await
     }
 
-    async fn send_json<T: DeserializeOwned>(
+    pub(crate) async fn send_json<T: DeserializeOwned>(
         &self,
         method: Method,
         mut url: Url,
@@ -148,6 +178,9 @@ impl AdoClient {
             req = req.header(header::CONTENT_TYPE, content_type).body(bytes);
         }
         let res = req.send().await.map_err(transport)?;
+        if let Some(org) = self.org_of(res.url()) {
+            self.rates.observe(&org, res.headers());
+        }
         let status = res.status();
         if status == StatusCode::OK || status == StatusCode::CREATED {
             if !is_json(&res) {

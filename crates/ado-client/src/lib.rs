@@ -7,8 +7,12 @@ mod client;
 mod error;
 mod organization;
 mod pat;
+mod rate_book;
+mod work_items;
 
 pub use client::{AdoClient, ConnectionData, Project};
 pub use error::AdoError;
 pub use organization::{InvalidOrganization, Organization};
 pub use pat::{InvalidPat, Pat, hint_of};
+pub use rate_book::Budget;
+pub use work_items::{WorkItem, WorkItemState};

@@ -13,11 +13,20 @@ pub struct QueueDef {
     pub bindings: &'static [&'static str],
 }
 
-/// `ado-sync` reads every action item event, from any Navigator service.
+/// `ado-sync` reads every action item event, from any Navigator service: creations here
+/// (a bulk import lands here too)...
 pub const ADO_SYNC_ACTION_ITEMS: QueueDef = QueueDef {
     name: "ado-sync.action-items",
     exchange: exchange::ACTION_ITEMS,
-    bindings: &["action_item.#"],
+    bindings: &["action_item.created.#"],
+};
+
+/// ...and edits and deletions in a lane of their own, so a person's live edit never waits
+/// behind a backlog of creations.
+pub const ADO_SYNC_ACTION_ITEM_EDITS: QueueDef = QueueDef {
+    name: "ado-sync.action-item-edits",
+    exchange: exchange::ACTION_ITEMS,
+    bindings: &["action_item.updated.#", "action_item.deleted.#"],
 };
 
 /// `ado-sync` reads the raw events of the webhook ingress.
@@ -34,8 +43,9 @@ pub const ACTION_ITEMS_ADO_SYNC: QueueDef = QueueDef {
     bindings: &["action_item.#"],
 };
 
-pub const ALL: [QueueDef; 3] = [
+pub const ALL: [QueueDef; 4] = [
     ADO_SYNC_ACTION_ITEMS,
+    ADO_SYNC_ACTION_ITEM_EDITS,
     ADO_SYNC_ADO_INBOUND,
     ACTION_ITEMS_ADO_SYNC,
 ];

@@ -149,6 +149,20 @@ where
         .await
         .unwrap_or_else(|_| Outcome::dead_letter("the handler panicked"));
     let queue = spec.name.as_str();
+    if spec.exclusive && outcome != Outcome::Ack {
+        // No retry or dead-letter queue exists for a private queue: drop it, loudly.
+        metrics::counter!("messages_consumed_total", "queue" => queue.to_owned(), "outcome" => "dropped")
+            .increment(1);
+        tracing::warn!(queue, message_id = ?message.message_id, outcome = ?outcome, "message dropped from an exclusive queue");
+        let _ = delivery
+            .acker
+            .nack(BasicNackOptions {
+                multiple: false,
+                requeue: false,
+            })
+            .await;
+        return;
+    }
     let (label, moved) = match &outcome {
         Outcome::Ack => ("ack", Ok(())),
         Outcome::Retry { reason } => match spec.retry_queue(message.retry_count) {

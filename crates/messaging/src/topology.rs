@@ -12,6 +12,13 @@
 //!
 //! Dead-lettering is `at-least-once` (which requires `x-overflow: reject-publish`), so a
 //! message moved between queues is never lost in the move.
+//!
+//! An *exclusive* queue ([`QueueSpec::exclusive`]) is the other kind: one process's private
+//! subscription to notifications it only needs while it runs (a cache invalidation, say).
+//! It is a classic queue that the broker deletes with the connection, without dead-letter
+//! or retry queues: a message its handler does not ack is dropped, with a warning.
+//!
+//! [`declare_navsync`] declares every exchange and durable queue of navsync at once.
 
 use std::time::Duration;
 
@@ -19,7 +26,9 @@ use lapin::options::{ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptio
 use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
 use lapin::{Channel, ExchangeKind};
 
-use crate::BrokerError;
+use navsync_contracts::{exchange, queues, queues::QueueDef};
+
+use crate::{Broker, BrokerError};
 
 /// A consumer's queue and where its messages come from.
 #[derive(Debug, Clone)]
@@ -33,6 +42,14 @@ pub struct QueueSpec {
     /// Deliveries (including redeliveries after a consumer died) before the broker
     /// dead-letters a message on its own.
     pub delivery_limit: u32,
+    /// Private to this connection and gone with it; no retry or dead-letter queues.
+    pub exclusive: bool,
+}
+
+impl From<QueueDef> for QueueSpec {
+    fn from(def: QueueDef) -> Self {
+        Self::new(def.name, def.exchange, def.bindings)
+    }
 }
 
 impl QueueSpec {
@@ -49,6 +66,21 @@ impl QueueSpec {
                 Duration::from_secs(600),
             ],
             delivery_limit: 10,
+            exclusive: false,
+        }
+    }
+
+    /// An exclusive, auto-deleted queue (see the module doc); `name` should be unique to
+    /// the process, since a second connection cannot declare the same exclusive queue.
+    pub fn exclusive(
+        name: impl Into<String>,
+        exchange: impl Into<String>,
+        bindings: &[&str],
+    ) -> Self {
+        Self {
+            retry_delays: Vec::new(),
+            exclusive: true,
+            ..Self::new(name, exchange, bindings)
         }
     }
 
@@ -106,9 +138,25 @@ pub async fn declare_exchanges(channel: &Channel, names: &[&str]) -> Result<(), 
     Ok(())
 }
 
+/// Every exchange and durable queue navsync uses (`contracts::queues::ALL`), so that a
+/// first publish is never unroutable because its consumer has not started yet: events
+/// wait in their queue instead. Every service calls it at start.
+pub async fn declare_navsync(broker: &Broker) -> Result<(), BrokerError> {
+    let channel = broker.channel().await?;
+    declare_exchanges(&channel, &exchange::ALL).await?;
+    for def in queues::ALL {
+        declare_queue(&channel, &QueueSpec::from(def)).await?;
+    }
+    let _ = channel.close(200, "declared".into()).await;
+    Ok(())
+}
+
 /// Declares `spec`'s queue, its dead-letter queue and its retry ladder, and binds it.
 pub async fn declare_queue(channel: &Channel, spec: &QueueSpec) -> Result<(), BrokerError> {
     declare_exchanges(channel, &[spec.exchange.as_str()]).await?;
+    if spec.exclusive {
+        return declare_exclusive(channel, spec).await;
+    }
     let dlq = spec.dead_letter_queue();
     let declare = |name: String, table: FieldTable| async move {
         channel
@@ -150,6 +198,26 @@ pub async fn declare_queue(channel: &Channel, spec: &QueueSpec) -> Result<(), Br
         )
         .await?;
     }
+    bind(channel, spec).await
+}
+
+/// A classic queue, `exclusive` (this connection only) and `auto_delete`, not durable:
+/// it lives exactly as long as its consumer's connection.
+async fn declare_exclusive(channel: &Channel, spec: &QueueSpec) -> Result<(), BrokerError> {
+    let options = QueueDeclareOptions {
+        durable: false,
+        exclusive: true,
+        auto_delete: true,
+        ..QueueDeclareOptions::default()
+    };
+    channel
+        .queue_declare(spec.name.as_str().into(), options, FieldTable::default())
+        .await
+        .map_err(|e| BrokerError::Topology(format!("queue {}: {e}", spec.name)))?;
+    bind(channel, spec).await
+}
+
+async fn bind(channel: &Channel, spec: &QueueSpec) -> Result<(), BrokerError> {
     for key in &spec.bindings {
         channel
             .queue_bind(
@@ -177,5 +245,16 @@ mod tests {
         assert_eq!(spec.retry_queue(1).as_deref(), Some("q.retry.2"));
         assert_eq!(spec.retry_queue(2), None);
         assert_eq!(spec.dead_letter_queue(), "q.dlq");
+    }
+
+    #[test]
+    fn an_exclusive_queue_has_no_retry_ladder() {
+        let spec = QueueSpec::exclusive("mine.1", "x", &["a.#"]);
+        assert!(spec.exclusive);
+        assert_eq!(spec.retry_queue(0), None);
+        let durable = QueueSpec::from(queues::ADO_SYNC_ADO_INBOUND);
+        assert!(!durable.exclusive);
+        assert_eq!(durable.name, "ado-sync.ado-inbound");
+        assert_eq!(durable.bindings, vec!["ado.work_item.#".to_owned()]);
     }
 }

@@ -322,3 +322,82 @@ async fn the_consumer_and_publisher_recover_after_the_broker_closes_their_connec
     );
     stop.cancel();
 }
+
+/// Publishes until a queue is bound (a consumer declares its own queue as it starts).
+async fn publish_when_bound(publisher: &Publisher, msg: &OutgoingMessage) {
+    for _ in 0..100 {
+        match publisher.publish(msg).await {
+            Ok(()) => return,
+            Err(PublishError::Unroutable { .. }) => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(err) => panic!("publish failed: {err}"),
+        }
+    }
+    panic!("no queue was ever bound");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_exclusive_queue_delivers_drops_what_is_not_acked_and_goes_with_its_consumer() {
+    let vhost = TestVhost::create().await;
+    let broker = Broker::new(vhost.url().to_owned().into(), "test");
+    let queue = QueueSpec::exclusive("private.1", EXCHANGE, &["thing.#"]);
+    let (mut rx, stop) = consume(broker.clone(), queue, |m| {
+        if m.message_id.as_deref() == Some("msg-0") {
+            Outcome::dead_letter("not for me")
+        } else {
+            Outcome::Ack
+        }
+    });
+    let publisher = Publisher::new(broker.clone());
+    publish_when_bound(&publisher, &message(0)).await;
+    publisher.publish(&message(1)).await.expect("confirmed");
+    assert_eq!(next(&mut rx).await.message_id.as_deref(), Some("msg-0"));
+    assert_eq!(
+        next(&mut rx).await.message_id.as_deref(),
+        Some("msg-1"),
+        "the refused message was dropped, not redelivered ahead of the next"
+    );
+    assert!(
+        tokio::time::timeout(Duration::from_millis(500), rx.recv())
+            .await
+            .is_err(),
+        "nothing comes back"
+    );
+    stop.cancel();
+    // Once its consumer's channel is gone the queue is too: nothing is routed any more.
+    let mut gone = false;
+    for _ in 0..50 {
+        broker.close().await;
+        if let Err(PublishError::Unroutable { .. }) =
+            Publisher::new(broker.clone()).publish(&message(2)).await
+        {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(gone, "the exclusive queue outlived its connection");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn declaring_navsyncs_topology_makes_every_event_routable() {
+    let vhost = TestVhost::create().await;
+    let broker = Broker::new(vhost.url().to_owned().into(), "test");
+    topology::declare_navsync(&broker).await.expect("declared");
+    topology::declare_navsync(&broker)
+        .await
+        .expect("declaring again changes nothing");
+    let publisher = Publisher::new(broker.clone());
+    for (key, exchange) in navsync_contracts::routing_key::ALL {
+        if exchange == navsync_contracts::exchange::INTEGRATIONS {
+            // Only private (exclusive) queues listen there.
+            continue;
+        }
+        let msg = OutgoingMessage::cloud_event(exchange, key, "id", b"{}".to_vec(), None);
+        publisher
+            .publish(&msg)
+            .await
+            .unwrap_or_else(|e| panic!("{key}: {e}"));
+    }
+}

@@ -37,6 +37,7 @@ pub struct Settings {
     pub otel: OtelSettings,
     pub emulator: EmulatorSettings,
     pub log: LogSettings,
+    pub sync: SyncSettings,
 }
 
 #[derive(Clone, Deserialize)]
@@ -100,6 +101,23 @@ pub struct EmulatorSettings {
     pub seed: Option<PathBuf>,
 }
 
+/// ado-sync's knobs.
+#[derive(Clone, Debug, Deserialize)]
+pub struct SyncSettings {
+    /// ADO calls in flight at once per organization, so one busy organization cannot
+    /// starve the others.
+    pub max_in_flight_per_org: usize,
+    /// How often parked work is checked for an integration that works again.
+    pub resume_interval_ms: u64,
+    /// How long an integration read from `integrations` is trusted.
+    pub directory_ttl_ms: u64,
+    /// Consumer prefetch (and handler concurrency) of each ado-sync queue.
+    pub prefetch: u16,
+    /// How long a worker may act on an action item before another may take over (after
+    /// a crash); longer than any ADO call with its retries.
+    pub lease_secs: u64,
+}
+
 #[derive(Clone, Debug, Deserialize)]
 pub struct LogSettings {
     /// An `EnvFilter` directive; `RUST_LOG` wins when set.
@@ -141,21 +159,7 @@ impl Settings {
                 .set_default(key, value)
                 .map_err(|e| ConfigError(e.to_string()))?;
         }
-        if let Some((_, path)) = vars.iter().find(|(k, _)| k == "NAVSYNC_CONFIG") {
-            builder = builder.add_source(config::File::new(path, config::FileFormat::Toml));
-        }
-        let env_map: config::Map<String, String> = vars
-            .iter()
-            .filter(|(k, _)| k.starts_with("NAVSYNC_") && k != "NAVSYNC_CONFIG")
-            .cloned()
-            .collect();
-        builder = builder.add_source(
-            config::Environment::with_prefix("NAVSYNC")
-                .prefix_separator("_")
-                .separator("__")
-                .source(Some(env_map)),
-        );
-        let settings: Settings = builder
+        let settings: Settings = layers(builder, vars)
             .build()
             .and_then(|c| c.try_deserialize())
             .map_err(describe)?;
@@ -214,6 +218,94 @@ impl Settings {
     }
 }
 
+/// The file and environment layers above the defaults: the TOML file named by
+/// `NAVSYNC_CONFIG` (if any), then `NAVSYNC_*` variables (`__` between levels).
+fn layers(
+    mut builder: config::ConfigBuilder<config::builder::DefaultState>,
+    vars: &[(String, String)],
+) -> config::ConfigBuilder<config::builder::DefaultState> {
+    if let Some((_, path)) = vars.iter().find(|(k, _)| k == "NAVSYNC_CONFIG") {
+        builder = builder.add_source(config::File::new(path, config::FileFormat::Toml));
+    }
+    let env_map: config::Map<String, String> = vars
+        .iter()
+        .filter(|(k, _)| k.starts_with("NAVSYNC_") && k != "NAVSYNC_CONFIG")
+        .cloned()
+        .collect();
+    builder.add_source(
+        config::Environment::with_prefix("NAVSYNC")
+            .prefix_separator("_")
+            .separator("__")
+            .source(Some(env_map)),
+    )
+}
+
+/// A service's own settings section (`[section]` in the file, `NAVSYNC_<SECTION>__*` in
+/// the environment), read through the same layers as [`Settings`] with the type's
+/// `Default` as the defaults (give it `#[serde(default)]`). One service's knobs thus stay
+/// in that service's crate instead of growing the shared [`Settings`].
+pub fn load_section<T: serde::de::DeserializeOwned + Default>(
+    section: &str,
+) -> Result<T, ConfigError> {
+    let vars: Vec<(String, String)> = std::env::vars().collect();
+    load_section_from(section, &vars)
+}
+
+/// [`load_section`] over an explicit environment.
+pub fn load_section_from<T: serde::de::DeserializeOwned + Default>(
+    section: &str,
+    vars: &[(String, String)],
+) -> Result<T, ConfigError> {
+    let config = layers(config::Config::builder(), vars)
+        .build()
+        .map_err(describe)?;
+    // Read from the root rather than with `config.get(section)`, which names only the
+    // section in an error: this way a bad value is named down to its field.
+    let found = serde::de::DeserializeSeed::deserialize(
+        Section::<T> {
+            name: section,
+            wanted: std::marker::PhantomData,
+        },
+        config,
+    )
+    .map_err(describe)?;
+    Ok(found.unwrap_or_default())
+}
+
+/// Deserializes one top-level key of a map as `T` and skips the others.
+struct Section<'a, T> {
+    name: &'a str,
+    wanted: std::marker::PhantomData<T>,
+}
+
+impl<'de, T: serde::Deserialize<'de>> serde::de::DeserializeSeed<'de> for Section<'_, T> {
+    type Value = Option<T>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Option<T>, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, T: serde::Deserialize<'de>> serde::de::Visitor<'de> for Section<'_, T> {
+    type Value = Option<T>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "a map with an optional `{}` section", self.name)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Option<T>, A::Error> {
+        let mut found = None;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == self.name {
+                found = Some(map.next_value::<T>()?);
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
+}
+
 impl CryptoSettings {
     /// The current data key, decoded.
     pub fn current_key(&self) -> Result<[u8; 32], ConfigError> {
@@ -265,6 +357,11 @@ fn defaults(port: u16) -> Vec<(&'static str, config::Value)> {
         ("otel.endpoint", config::Value::from(None::<String>)),
         ("emulator.seed", config::Value::from(None::<String>)),
         ("log.level", "info".into()),
+        ("sync.max_in_flight_per_org", 8_i64.into()),
+        ("sync.resume_interval_ms", 15_000_i64.into()),
+        ("sync.directory_ttl_ms", 30_000_i64.into()),
+        ("sync.prefetch", 32_i64.into()),
+        ("sync.lease_secs", 120_i64.into()),
     ]
 }
 
@@ -402,6 +499,67 @@ mod tests {
         .expect("refused");
         assert!(err.to_string().contains("NAVSYNC_CRYPTO__KEY"));
         assert!(!err.to_string().contains("c2hvcnQta2V5LXZhbHVl"));
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(default, deny_unknown_fields)]
+    struct Knobs {
+        rate_per_sec: u32,
+        name: String,
+    }
+
+    impl Default for Knobs {
+        fn default() -> Self {
+            Self {
+                rate_per_sec: 50,
+                name: "default".into(),
+            }
+        }
+    }
+
+    #[test]
+    fn a_section_takes_its_defaults_then_the_environment() {
+        let knobs: Knobs = load_section_from("ingress", &[]).expect("defaults");
+        assert_eq!(knobs, Knobs::default());
+        let knobs: Knobs = load_section_from(
+            "ingress",
+            &vars(&[
+                ("NAVSYNC_INGRESS__RATE_PER_SEC", "7"),
+                ("NAVSYNC_HTTP__PORT", "1234"),
+            ]),
+        )
+        .expect("loads");
+        assert_eq!(knobs.rate_per_sec, 7);
+        assert_eq!(knobs.name, "default");
+
+        let file =
+            std::env::temp_dir().join(format!("navsync-section-{}.toml", uuid::Uuid::new_v4()));
+        std::fs::write(&file, "[ingress]\nrate_per_sec = 3\nname = \"from-file\"\n")
+            .expect("written");
+        let path = file.to_string_lossy().into_owned();
+        let knobs: Knobs = load_section_from(
+            "ingress",
+            &vars(&[
+                ("NAVSYNC_CONFIG", &path),
+                ("NAVSYNC_INGRESS__RATE_PER_SEC", "9"),
+            ]),
+        )
+        .expect("loads");
+        let _ = std::fs::remove_file(&file);
+        assert_eq!((knobs.rate_per_sec, knobs.name.as_str()), (9, "from-file"));
+    }
+
+    #[test]
+    fn a_bad_section_value_names_the_variable() {
+        let err = load_section_from::<Knobs>(
+            "ingress",
+            &vars(&[("NAVSYNC_INGRESS__RATE_PER_SEC", "fast")]),
+        )
+        .expect_err("refused");
+        assert!(
+            err.to_string().contains("NAVSYNC_INGRESS__RATE_PER_SEC"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -76,6 +76,24 @@ where
     Telemetry { provider }
 }
 
+/// The W3C `traceparent` of the current span, to put on an event so its trace continues
+/// in the consumer; `None` when no trace is being recorded (no OTLP endpoint configured).
+pub fn current_traceparent() -> Option<String> {
+    use opentelemetry::trace::TraceContextExt;
+    use tracing_opentelemetry::OpenTelemetrySpanExt;
+    let context = tracing::Span::current().context();
+    let span = context.span();
+    let ids = span.span_context();
+    ids.is_valid().then(|| {
+        format!(
+            "00-{}-{}-{:02x}",
+            ids.trace_id(),
+            ids.span_id(),
+            ids.trace_flags().to_u8()
+        )
+    })
+}
+
 fn build_provider(service: &'static str, endpoint: &str) -> anyhow::Result<SdkTracerProvider> {
     use opentelemetry_otlp::WithExportConfig;
     let exporter = opentelemetry_otlp::SpanExporter::builder()
@@ -90,4 +108,12 @@ fn build_provider(service: &'static str, endpoint: &str) -> anyhow::Result<SdkTr
                 .build(),
         )
         .build())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn without_a_recorded_trace_there_is_no_traceparent() {
+        assert_eq!(super::current_traceparent(), None);
+    }
 }

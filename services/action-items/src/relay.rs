@@ -10,8 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use navsync_contracts::{exchange, queues};
-use navsync_messaging::{Broker, OutgoingMessage, Publisher, QueueSpec, topology};
+use navsync_messaging::{Broker, OutgoingMessage, Publisher, topology};
 use navsync_platform::db::Pool;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
@@ -65,22 +64,11 @@ impl From<diesel::result::Error> for RelayError {
 }
 
 /// Every exchange and durable queue navsync uses, so a first publish is never unroutable
-/// because a consumer has not started yet.
+/// because a consumer has not started yet ([`topology::declare_navsync`]).
 pub async fn declare_topology(broker: &Broker) -> Result<(), String> {
-    let channel = broker.channel().await.map_err(|e| e.to_string())?;
-    topology::declare_exchanges(&channel, &exchange::ALL)
+    topology::declare_navsync(broker)
         .await
-        .map_err(|e| e.to_string())?;
-    for def in queues::ALL {
-        topology::declare_queue(
-            &channel,
-            &QueueSpec::new(def.name, def.exchange, def.bindings),
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-    }
-    let _ = channel.close(200, "declared".into()).await;
-    Ok(())
+        .map_err(|e| e.to_string())
 }
 
 impl Relay {

@@ -1,0 +1,19 @@
+//! `navsync-ado-sync`: the worker between Navigator and ADO (SPEC §9). It turns action item
+//! events into exactly one work item each and the changes to it, and turns ADO's changes
+//! to those work items back into action item events — never importing foreign work items,
+//! never echoing its own writes, never letting a late delivery overwrite a newer edit.
+#![forbid(unsafe_code)]
+
+mod directory;
+mod gate;
+mod inbound;
+mod mapping;
+mod metadata;
+pub mod outbound;
+pub mod resume;
+mod schema;
+pub mod startup;
+mod store;
+mod worker;
+
+pub use startup::Application;

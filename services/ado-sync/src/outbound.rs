@@ -1,0 +1,669 @@
+//! From Navigator to ADO (SPEC §9): every `action_item.*` event, from any publisher,
+//! becomes at most one work item and the changes to it.
+//!
+//! - **Exactly one work item.** A create takes the item's lease, commits its intent
+//!   (`create_attempted_at`) and only then calls ADO. If that call's answer never arrives
+//!   (a crash, a timeout, a lost connection), the next attempt first looks for the item's
+//!   marker tag with WIQL and adopts what it finds.
+//! - **Only what changed.** The desired values (the event's item) are compared with what
+//!   ado-sync knows ADO holds; only differing fields are sent. An event older than the last
+//!   version synced changes nothing, and a newer one carries every pending change, so
+//!   reordering and redelivery lose nothing.
+//! - **No loops.** Fields an `origin: ado` event reports as changed came from ADO and are
+//!   never sent back; every revision ado-sync writes is remembered, so its service hook
+//!   echo is dropped.
+
+use std::sync::Arc;
+
+use diesel_async::AsyncPgConnection;
+use navsync_ado_client::{AdoError, Organization, Pat, WorkItem};
+use navsync_contracts::{ActionItemV1, Event, Origin, changed_field, decode};
+use navsync_messaging::{IncomingMessage, Outcome};
+use serde_json::{Value, json};
+
+use crate::directory::Integration;
+use crate::mapping::{state_for, status_for, text_to_html};
+use crate::metadata::TypeInfo;
+use crate::store::links::{self, LinkRow};
+use crate::store::{parked, revisions};
+use crate::worker::Worker;
+
+pub const NAVIGATOR_TAG: &str = "P2A Navigator";
+/// How long a delivery waits for another's lease on the same item before retrying later.
+pub const LEASE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(15);
+pub const LEASE_POLL: std::time::Duration = std::time::Duration::from_millis(50);
+pub const DELETED_TAG: &str = "P2A Navigator deleted";
+const DUE_DATE: &str = "Microsoft.VSTS.Scheduling.DueDate";
+
+/// The per-item marker tag that finds a work item again after a lost create answer.
+pub fn marker(item: &ActionItemV1) -> String {
+    format!("navsync-{}", item.id)
+}
+
+enum Kind {
+    Upsert { changed: Vec<String> },
+    Delete,
+}
+
+pub async fn handle(worker: Arc<Worker>, message: IncomingMessage) -> Outcome {
+    let envelope = match decode(&message.body) {
+        Ok(e) => e,
+        Err(err) => return Outcome::dead_letter(format!("{}: {err}", err.code())),
+    };
+    let (item, kind) = match envelope.data {
+        Event::ActionItemCreated(item) => (
+            item,
+            Kind::Upsert {
+                changed: Vec::new(),
+            },
+        ),
+        Event::ActionItemUpdated(u) => (
+            u.item,
+            Kind::Upsert {
+                changed: u.changed_fields,
+            },
+        ),
+        Event::ActionItemDeleted(item) => (item, Kind::Delete),
+        _ => return Outcome::Ack,
+    };
+    if matches!(kind, Kind::Upsert { .. }) && !item.sync_to_ado {
+        return Outcome::Ack;
+    }
+    let integration = match worker.directory.for_company(item.company_id).await {
+        Ok(Some(i)) => i,
+        // No integration: nothing is synced for this company.
+        Ok(None) => return Outcome::Ack,
+        Err(err) => return Outcome::retry(err.to_string()),
+    };
+    if !integration.enabled {
+        metrics::counter!("sync_outcomes_total", "outcome" => "integration_disabled").increment(1);
+        return Outcome::Ack;
+    }
+    let Some(project) = integration.project.clone().filter(|_| integration.active()) else {
+        let reason = if integration.project.is_none() {
+            "no_project"
+        } else {
+            "integration_needs_attention"
+        };
+        return park(&worker, &integration, &item, &message, reason).await;
+    };
+    let (org, pat) = match (integration.org(), integration.pat()) {
+        (Ok(o), Ok(p)) => (o, p),
+        _ => return Outcome::dead_letter("the integration's stored credentials are unusable"),
+    };
+    let mut conn = match worker.pool.get().await {
+        Ok(c) => c,
+        Err(err) => return Outcome::retry(format!("database: {err}")),
+    };
+    // Another delivery of the same item is usually done within moments: wait for its
+    // lease here rather than send this one down the retry ladder.
+    let mut waited = std::time::Duration::ZERO;
+    let link = loop {
+        let claimed = links::claim(
+            &mut conn,
+            item.id,
+            item.company_id,
+            integration.id,
+            &integration.org_key(),
+            &project,
+            worker.lease_until(),
+        )
+        .await;
+        match claimed {
+            Ok(Some(link)) => break link,
+            Ok(None) if waited < LEASE_PATIENCE => {
+                tokio::time::sleep(LEASE_POLL).await;
+                waited += LEASE_POLL;
+            }
+            Ok(None) => return Outcome::retry("another worker holds this action item"),
+            Err(err) => return Outcome::retry(format!("database: {err}")),
+        }
+    };
+    let ctx = Ctx {
+        worker: &worker,
+        integration: &integration,
+        org: &org,
+        pat: &pat,
+        project: &project,
+        item: &item,
+    };
+    let result = match kind {
+        Kind::Upsert { changed } => ctx.upsert(&mut conn, link, &changed).await,
+        Kind::Delete => ctx.delete(&mut conn, link).await,
+    };
+    match result {
+        Ok(outcome) => outcome,
+        Err(failure) => {
+            // The lease goes back whatever happened; a failure to release only delays the
+            // next attempt until the lease expires.
+            let _ = links::release(&mut conn, item.id).await;
+            ctx.failure(&mut conn, failure, &message).await
+        }
+    }
+}
+
+/// Parks the message until an admin fixes the integration, and says so on the item.
+async fn park(
+    worker: &Worker,
+    integration: &Integration,
+    item: &ActionItemV1,
+    message: &IncomingMessage,
+    reason: &str,
+) -> Outcome {
+    let mut conn = match worker.pool.get().await {
+        Ok(c) => c,
+        Err(err) => return Outcome::retry(format!("database: {err}")),
+    };
+    if let Err(err) = parked::park(
+        &mut conn,
+        integration.id,
+        &message.body,
+        message.message_id.as_deref(),
+        reason,
+    )
+    .await
+    {
+        return Outcome::retry(format!("database: {err}"));
+    }
+    metrics::counter!("sync_parked_total", "reason" => reason.to_owned()).increment(1);
+    let text = match reason {
+        "no_project" => "Waiting for an admin to choose the Azure DevOps project.",
+        _ => "Waiting for an admin to fix the Azure DevOps integration (for example a new PAT).",
+    };
+    // Parked is safe already; a lost status only leaves the item showing "pending".
+    let _ = worker
+        .failed(
+            item.id,
+            item.company_id,
+            None,
+            item.version,
+            reason,
+            text,
+            true,
+        )
+        .await;
+    Outcome::Ack
+}
+
+enum Failure {
+    Ado(AdoError),
+    Database(String),
+    Publish(String),
+}
+
+impl From<AdoError> for Failure {
+    fn from(e: AdoError) -> Self {
+        Failure::Ado(e)
+    }
+}
+
+impl From<diesel::result::Error> for Failure {
+    fn from(e: diesel::result::Error) -> Self {
+        Failure::Database(e.to_string())
+    }
+}
+
+impl From<navsync_messaging::PublishError> for Failure {
+    fn from(e: navsync_messaging::PublishError) -> Self {
+        Failure::Publish(e.to_string())
+    }
+}
+
+struct Ctx<'a> {
+    worker: &'a Worker,
+    integration: &'a Integration,
+    org: &'a Organization,
+    pat: &'a Pat,
+    project: &'a str,
+    item: &'a ActionItemV1,
+}
+
+impl Ctx<'_> {
+    async fn type_info(&self) -> Result<TypeInfo, AdoError> {
+        self.worker
+            .metadata
+            .type_info(
+                &self.worker.ado,
+                &self.worker.gates,
+                self.org,
+                self.pat,
+                self.project,
+                &self.integration.work_item_type,
+            )
+            .await
+    }
+
+    fn web_url(&self, wi: &WorkItem) -> String {
+        wi.web_url().unwrap_or_else(|| {
+            format!(
+                "{}/{}/{}/_workitems/edit/{}",
+                self.worker.ado.base_url().trim_end_matches('/'),
+                self.org,
+                self.project,
+                wi.id
+            )
+        })
+    }
+
+    async fn upsert(
+        &self,
+        conn: &mut AsyncPgConnection,
+        mut link: LinkRow,
+        changed: &[String],
+    ) -> Result<Outcome, Failure> {
+        let item = self.item;
+        if link.state == links::DELETED || link.state == links::GONE {
+            links::release(conn, item.id).await?;
+            return Ok(Outcome::Ack);
+        }
+        if item.version <= link.last_synced_version {
+            metrics::counter!("sync_outcomes_total", "outcome" => "stale").increment(1);
+            links::release(conn, item.id).await?;
+            return Ok(Outcome::Ack);
+        }
+        let info = self.type_info().await?;
+        if link.work_item_id.is_none() {
+            self.find_or_create(conn, &mut link, &info).await?;
+            if link.work_item_id.is_some() && link.last_synced_version == item.version {
+                return Ok(Outcome::Ack);
+            }
+        }
+        let Some(work_item_id) = link.work_item_id else {
+            return Err(Failure::Database(
+                "the work item vanished from the link".into(),
+            ));
+        };
+        // Fields whose change this event reports as made in ADO are ADO's: never sent back.
+        let from_ado =
+            |field: &str| item.origin == Origin::Ado && changed.iter().any(|c| c == field);
+        let mut ops = Vec::new();
+        let desired_description = item.description.clone().unwrap_or_default();
+        let title_differs = link.known_title.as_deref() != Some(item.title.as_str());
+        if title_differs && !from_ado(changed_field::TITLE) {
+            ops.push(add("System.Title", json!(item.title)));
+        }
+        let description_differs =
+            link.known_description.clone().unwrap_or_default() != desired_description;
+        if description_differs && !from_ado(changed_field::DESCRIPTION) {
+            ops.push(add(
+                "System.Description",
+                json!(text_to_html(&desired_description)),
+            ));
+        }
+        let known_status = link
+            .known_state
+            .as_deref()
+            .and_then(|s| status_for(s, &info.states, &self.integration.state_mapping));
+        let desired_state = state_for(item.status, &info.states, &self.integration.state_mapping);
+        if known_status != Some(item.status)
+            && !from_ado(changed_field::STATUS)
+            && let Some(state) = &desired_state
+        {
+            ops.push(add("System.State", json!(state)));
+        }
+        if info.has_field(DUE_DATE)
+            && changed.iter().any(|c| c == changed_field::DUE_DATE)
+            && let Some(due) = item.due_date
+        {
+            ops.push(add(DUE_DATE, json!(format!("{due}T00:00:00Z"))));
+        }
+        if ops.is_empty() {
+            // ADO already holds this version: nothing is sent, nothing echoes.
+            metrics::counter!("sync_outcomes_total", "outcome" => "unchanged").increment(1);
+            link.last_synced_version = item.version;
+            let url = link.work_item_url.clone().unwrap_or_default();
+            let rev = link.title_rev.unwrap_or(1);
+            self.worker
+                .synced(
+                    item.id,
+                    item.company_id,
+                    work_item_id,
+                    &url,
+                    rev,
+                    item.version,
+                )
+                .await?;
+            links::save_and_release(conn, &link).await?;
+            return Ok(Outcome::Ack);
+        }
+        let wi = self
+            .worker
+            .gates
+            .call(
+                self.org.as_str(),
+                || self.worker.ado.rate_budget(self.org),
+                || {
+                    self.worker
+                        .ado
+                        .update_work_item(self.org, self.pat, work_item_id, &ops)
+                },
+            )
+            .await;
+        let wi = match wi {
+            Ok(wi) => wi,
+            Err(AdoError::NotFound { .. }) => {
+                // Deleted (or hidden) in ADO: its deletion reaches the item through the
+                // hook or the reconciler; meanwhile nothing more is sent.
+                link.state = links::GONE.to_owned();
+                self.worker
+                    .failed(
+                        item.id,
+                        item.company_id,
+                        Some(work_item_id),
+                        item.version,
+                        "work_item_not_found",
+                        "The work item no longer exists in Azure DevOps.",
+                        false,
+                    )
+                    .await?;
+                links::save_and_release(conn, &link).await?;
+                return Ok(Outcome::Ack);
+            }
+            Err(err) => return Err(err.into()),
+        };
+        revisions::record(conn, &link.organization, work_item_id, wi.rev).await?;
+        remember(&mut link, &wi);
+        link.last_synced_version = item.version;
+        let url = self.web_url(&wi);
+        link.work_item_url = Some(url.clone());
+        self.worker
+            .synced(
+                item.id,
+                item.company_id,
+                work_item_id,
+                &url,
+                wi.rev,
+                item.version,
+            )
+            .await?;
+        links::save_and_release(conn, &link).await?;
+        Ok(Outcome::Ack)
+    }
+
+    /// Adopts the work item of an earlier create whose answer was lost, or creates one.
+    async fn find_or_create(
+        &self,
+        conn: &mut AsyncPgConnection,
+        link: &mut LinkRow,
+        info: &TypeInfo,
+    ) -> Result<(), Failure> {
+        let item = self.item;
+        if link.create_attempted_at.is_some()
+            && let Some(wi) = self.find_by_marker().await?
+        {
+            metrics::counter!("sync_creates_total", "outcome" => "adopted").increment(1);
+            self.link_to(conn, link, &wi).await?;
+            // Adopted as ADO holds it; the update path then sends what differs.
+            return Ok(());
+        }
+        link.create_attempted_at = Some(navsync_platform::db::now());
+        links::save(conn, link).await?;
+        let mut ops = vec![
+            add("System.Title", json!(item.title)),
+            add(
+                "System.Tags",
+                json!(format!("{NAVIGATOR_TAG}; {}", marker(item))),
+            ),
+            json!({"op": "add", "path": "/relations/-", "value": {
+                "rel": "Hyperlink",
+                "url": format!("{}/action-items/{}", self.worker.navigator_url.trim_end_matches('/'), item.id),
+            }}),
+        ];
+        if let Some(description) = item.description.as_deref().filter(|d| !d.is_empty()) {
+            ops.push(add("System.Description", json!(text_to_html(description))));
+        }
+        if let Some(state) = state_for(item.status, &info.states, &self.integration.state_mapping) {
+            ops.push(add("System.State", json!(state)));
+        }
+        if info.has_field(DUE_DATE)
+            && let Some(due) = item.due_date
+        {
+            ops.push(add(DUE_DATE, json!(format!("{due}T00:00:00Z"))));
+        }
+        let wi = self
+            .worker
+            .gates
+            .call(
+                self.org.as_str(),
+                || self.worker.ado.rate_budget(self.org),
+                || {
+                    self.worker.ado.create_work_item(
+                        self.org,
+                        self.pat,
+                        self.project,
+                        &self.integration.work_item_type,
+                        &ops,
+                    )
+                },
+            )
+            .await?;
+        metrics::counter!("sync_creates_total", "outcome" => "created").increment(1);
+        self.link_to(conn, link, &wi).await?;
+        link.last_synced_version = item.version;
+        let url = link.work_item_url.clone().unwrap_or_default();
+        self.worker
+            .synced(item.id, item.company_id, wi.id, &url, wi.rev, item.version)
+            .await?;
+        links::save_and_release(conn, link).await?;
+        Ok(())
+    }
+
+    async fn find_by_marker(&self) -> Result<Option<WorkItem>, AdoError> {
+        let query = format!(
+            "SELECT [System.Id] FROM WorkItems WHERE [System.TeamProject] = @project \
+             AND [System.Tags] CONTAINS '{}'",
+            marker(self.item)
+        );
+        let ids = self
+            .worker
+            .gates
+            .call(
+                self.org.as_str(),
+                || self.worker.ado.rate_budget(self.org),
+                || {
+                    self.worker
+                        .ado
+                        .wiql_ids(self.org, self.pat, self.project, &query)
+                },
+            )
+            .await?;
+        let Some(id) = ids.into_iter().min() else {
+            return Ok(None);
+        };
+        self.worker
+            .gates
+            .call(
+                self.org.as_str(),
+                || self.worker.ado.rate_budget(self.org),
+                || self.worker.ado.get_work_item(self.org, self.pat, id),
+            )
+            .await
+            .map(Some)
+    }
+
+    async fn link_to(
+        &self,
+        conn: &mut AsyncPgConnection,
+        link: &mut LinkRow,
+        wi: &WorkItem,
+    ) -> Result<(), Failure> {
+        revisions::record(conn, &link.organization, wi.id, wi.rev).await?;
+        link.work_item_id = Some(wi.id);
+        link.work_item_url = Some(self.web_url(wi));
+        link.state = links::LINKED.to_owned();
+        remember(link, wi);
+        Ok(())
+    }
+
+    async fn delete(
+        &self,
+        conn: &mut AsyncPgConnection,
+        mut link: LinkRow,
+    ) -> Result<Outcome, Failure> {
+        if link.work_item_id.is_none()
+            && link.create_attempted_at.is_some()
+            && let Some(wi) = self.find_by_marker().await?
+        {
+            self.link_to(conn, &mut link, &wi).await?;
+        }
+        let Some(work_item_id) = link.work_item_id.filter(|_| link.state == links::LINKED) else {
+            link.state = links::DELETED.to_owned();
+            links::save_and_release(conn, &link).await?;
+            return Ok(Outcome::Ack);
+        };
+        let gates = &self.worker.gates;
+        let ado = &self.worker.ado;
+        if self.integration.on_action_item_deleted == "recycle" {
+            match gates
+                .call(
+                    self.org.as_str(),
+                    || self.worker.ado.rate_budget(self.org),
+                    || ado.delete_work_item(self.org, self.pat, work_item_id),
+                )
+                .await
+            {
+                Ok(()) | Err(AdoError::NotFound { .. }) => {}
+                Err(err) => return Err(err.into()),
+            }
+        } else {
+            let current = match gates
+                .call(
+                    self.org.as_str(),
+                    || self.worker.ado.rate_budget(self.org),
+                    || ado.get_work_item(self.org, self.pat, work_item_id),
+                )
+                .await
+            {
+                Ok(wi) => Some(wi),
+                Err(AdoError::NotFound { .. }) => None,
+                Err(err) => return Err(err.into()),
+            };
+            if let Some(current) = current {
+                let tags = current.field_str("System.Tags").unwrap_or_default();
+                if !tags.split(';').any(|t| t.trim() == DELETED_TAG) {
+                    let ops = [add(
+                        "System.Tags",
+                        json!(if tags.is_empty() {
+                            DELETED_TAG.to_owned()
+                        } else {
+                            format!("{tags}; {DELETED_TAG}")
+                        }),
+                    )];
+                    let wi = gates
+                        .call(
+                            self.org.as_str(),
+                            || self.worker.ado.rate_budget(self.org),
+                            || ado.update_work_item(self.org, self.pat, work_item_id, &ops),
+                        )
+                        .await?;
+                    revisions::record(conn, &link.organization, work_item_id, wi.rev).await?;
+                }
+            }
+        }
+        link.state = links::DELETED.to_owned();
+        links::save_and_release(conn, &link).await?;
+        Ok(Outcome::Ack)
+    }
+
+    /// What a failure means for the message, after the lease was given back.
+    async fn failure(
+        &self,
+        conn: &mut AsyncPgConnection,
+        failure: Failure,
+        message: &IncomingMessage,
+    ) -> Outcome {
+        let item = self.item;
+        match failure {
+            Failure::Database(e) => Outcome::retry(format!("database: {e}")),
+            Failure::Publish(e) => Outcome::retry(format!("broker: {e}")),
+            Failure::Ado(AdoError::PatRejected) | Failure::Ado(AdoError::Forbidden { .. }) => {
+                if let Err(e) = self
+                    .worker
+                    .directory
+                    .needs_attention(self.integration, "pat_rejected")
+                    .await
+                {
+                    return Outcome::retry(e.to_string());
+                }
+                park(self.worker, self.integration, item, message, "pat_rejected").await
+            }
+            Failure::Ado(AdoError::BadRequest {
+                message: ado_message,
+                ..
+            }) => {
+                // ADO refused the content: show it; the next change tries again.
+                let _ = links::delete_unlinked(conn, item.id).await;
+                match self
+                    .worker
+                    .failed(
+                        item.id,
+                        item.company_id,
+                        None,
+                        item.version,
+                        "ado_bad_request",
+                        &ado_message,
+                        false,
+                    )
+                    .await
+                {
+                    Ok(()) => Outcome::Ack,
+                    Err(e) => Outcome::retry(format!("broker: {e}")),
+                }
+            }
+            Failure::Ado(AdoError::NotFound {
+                message: ado_message,
+            }) => {
+                let _ = links::delete_unlinked(conn, item.id).await;
+                match self
+                    .worker
+                    .failed(
+                        item.id,
+                        item.company_id,
+                        None,
+                        item.version,
+                        "ado_not_found",
+                        &ado_message,
+                        false,
+                    )
+                    .await
+                {
+                    Ok(()) => Outcome::Ack,
+                    Err(e) => Outcome::retry(format!("broker: {e}")),
+                }
+            }
+            Failure::Ado(err) => Outcome::retry(format!("ADO: {err}")),
+        }
+    }
+}
+
+/// Records what ADO holds after `wi`, field by field, with the revision.
+fn remember(link: &mut LinkRow, wi: &WorkItem) {
+    let rev = Some(wi.rev);
+    if let Some(title) = wi.field_str("System.Title") {
+        if link.known_title.as_deref() != Some(title) {
+            link.title_rev = rev;
+        }
+        link.known_title = Some(title.to_owned());
+    }
+    let description = wi
+        .field_str("System.Description")
+        .map(crate::mapping::html_to_text)
+        .unwrap_or_default();
+    if link.known_description.clone().unwrap_or_default() != description
+        || link.description_rev.is_none()
+    {
+        link.description_rev = rev;
+    }
+    link.known_description = Some(description);
+    if let Some(state) = wi.field_str("System.State") {
+        if link.known_state.as_deref() != Some(state) {
+            link.state_rev = rev;
+        }
+        link.known_state = Some(state.to_owned());
+    }
+}
+
+/// Sets a field; ADO's `add` on a field that has a value replaces it.
+fn add(field: &str, value: Value) -> Value {
+    json!({"op": "add", "path": format!("/fields/{field}"), "value": value})
+}

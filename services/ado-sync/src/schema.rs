@@ -1,0 +1,54 @@
+//! Diesel's view of the tables in `migrations/`, matching `diesel print-schema` for the
+//! `ado_sync` schema; change it only together with a migration.
+
+diesel::table! {
+    ado_sync.links (action_item_id) {
+        action_item_id -> Uuid,
+        company_id -> Uuid,
+        integration_id -> Uuid,
+        organization -> Text,
+        project -> Text,
+        work_item_id -> Nullable<Int8>,
+        work_item_url -> Nullable<Text>,
+        state -> Text,
+        create_attempted_at -> Nullable<Timestamptz>,
+        last_synced_version -> Int8,
+        lease_until -> Nullable<Timestamptz>,
+        known_title -> Nullable<Text>,
+        title_rev -> Nullable<Int8>,
+        known_description -> Nullable<Text>,
+        description_rev -> Nullable<Int8>,
+        known_state -> Nullable<Text>,
+        state_rev -> Nullable<Int8>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    ado_sync.written_revisions (organization, work_item_id, rev) {
+        organization -> Text,
+        work_item_id -> Int8,
+        rev -> Int8,
+        written_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    ado_sync.inbox (subscription_id, notification_id) {
+        subscription_id -> Text,
+        notification_id -> Int8,
+        received_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    ado_sync.parked (id) {
+        id -> Int8,
+        integration_id -> Uuid,
+        body -> Bytea,
+        message_id -> Nullable<Text>,
+        reason -> Text,
+        parked_at -> Timestamptz,
+    }
+}

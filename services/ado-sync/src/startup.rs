@@ -1,0 +1,183 @@
+//! Builds the ado-sync worker: migrations, pool, broker, ADO client, the two consumers,
+//! the resumer of parked work, and an HTTP server for health and metrics only.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::{App, HttpServer, dev::Server, middleware, web};
+use anyhow::Context;
+use navsync_ado_client::AdoClient;
+use navsync_contracts::queues;
+use navsync_messaging::{Broker, ConsumerConfig, Publisher, QueueSpec, run_consumer, topology};
+use navsync_platform::{Settings, api_error, db, health, http_metrics};
+use tokio_util::sync::CancellationToken;
+
+use crate::directory::Directory;
+use crate::gate::Gates;
+use crate::metadata::Metadata;
+use crate::worker::Worker;
+
+pub const SERVICE: &str = "ado_sync";
+pub const DEFAULT_PORT: u16 = 8084;
+
+pub const MIGRATIONS: diesel_migrations::EmbeddedMigrations =
+    diesel_migrations::embed_migrations!("migrations");
+
+pub struct Application {
+    server: Server,
+    port: u16,
+    worker: Arc<Worker>,
+    broker: Arc<Broker>,
+    prefetch: u16,
+    resume_interval: Duration,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        http_metrics::install();
+        db::migrate(&settings.database.url, SERVICE, MIGRATIONS).await?;
+        let pool = db::pool(&settings.database.url, settings.database.pool_size)?;
+        let broker = Broker::new(settings.amqp.url.clone(), "navsync-ado-sync");
+        let ado = AdoClient::new(
+            &settings.ado.base_url,
+            Duration::from_millis(settings.ado.timeout_ms),
+        )?;
+        let directory = Directory::new(
+            &settings.integrations.url,
+            settings.auth.service_token.clone(),
+            Duration::from_millis(settings.sync.directory_ttl_ms),
+        )?;
+        let worker = Arc::new(Worker {
+            pool: pool.clone(),
+            ado,
+            gates: Gates::new(settings.sync.max_in_flight_per_org),
+            metadata: Metadata::default(),
+            directory,
+            publisher: Publisher::new(broker.clone()),
+            navigator_url: settings.public.navigator_url.clone(),
+            lease: Duration::from_secs(settings.sync.lease_secs.max(1)),
+        });
+        let readiness = health::Readiness::new()
+            .with_database(pool)
+            .with_check("broker", {
+                let broker = broker.clone();
+                move || {
+                    let broker = broker.clone();
+                    async move { broker.ping().await }
+                }
+            });
+        let listener = TcpListener::bind((settings.http.host.as_str(), settings.http.port))
+            .with_context(|| {
+                format!(
+                    "cannot listen on {}:{}",
+                    settings.http.host, settings.http.port
+                )
+            })?;
+        let port = listener.local_addr()?.port();
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(middleware::from_fn(http_metrics::record))
+                .configure(|c| health::configure(c, readiness.clone()))
+                .default_service(web::to(api_error::route_not_found))
+        })
+        .workers(1)
+        .listen(listener)?
+        .disable_signals()
+        .shutdown_timeout(settings.http.shutdown_timeout_secs)
+        .run();
+        Ok(Self {
+            server,
+            port,
+            worker,
+            broker,
+            prefetch: settings.sync.prefetch,
+            resume_interval: Duration::from_millis(settings.sync.resume_interval_ms),
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Consumes both queues and resumes parked work until `shutdown`; then stops taking
+    /// messages, lets handlers finish, and closes the broker connection (anything unacked
+    /// returns to its queue).
+    pub async fn run_until_stopped(self, shutdown: CancellationToken) -> std::io::Result<()> {
+        let broker = self.broker.clone();
+        let declare = {
+            let (broker, shutdown) = (broker.clone(), shutdown.clone());
+            async move {
+                let mut backoff = Duration::from_millis(100);
+                while let Err(err) = topology::declare_navsync(&broker).await {
+                    tracing::warn!(error = %err, "cannot declare the topology yet");
+                    tokio::select! {
+                        _ = shutdown.cancelled() => return,
+                        _ = tokio::time::sleep(backoff) => {}
+                    }
+                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                }
+            }
+        };
+        declare.await;
+        let tag = uuid::Uuid::new_v4().simple().to_string();
+        let outbound = {
+            let worker = self.worker.clone();
+            tokio::spawn(run_consumer(
+                broker.clone(),
+                ConsumerConfig {
+                    spec: QueueSpec::from(queues::ADO_SYNC_ACTION_ITEMS),
+                    prefetch: self.prefetch,
+                    consumer_tag: format!("ado-sync-out-{tag}"),
+                },
+                move |m| crate::outbound::handle(worker.clone(), m),
+                shutdown.clone(),
+            ))
+        };
+        let edits = {
+            let worker = self.worker.clone();
+            tokio::spawn(run_consumer(
+                broker.clone(),
+                ConsumerConfig {
+                    spec: QueueSpec::from(queues::ADO_SYNC_ACTION_ITEM_EDITS),
+                    prefetch: self.prefetch,
+                    consumer_tag: format!("ado-sync-edits-{tag}"),
+                },
+                move |m| crate::outbound::handle(worker.clone(), m),
+                shutdown.clone(),
+            ))
+        };
+        let inbound = {
+            let worker = self.worker.clone();
+            tokio::spawn(run_consumer(
+                broker.clone(),
+                ConsumerConfig {
+                    spec: QueueSpec::from(queues::ADO_SYNC_ADO_INBOUND),
+                    prefetch: self.prefetch,
+                    consumer_tag: format!("ado-sync-in-{tag}"),
+                },
+                move |m| crate::inbound::handle(worker.clone(), m),
+                shutdown.clone(),
+            ))
+        };
+        let resumer = tokio::spawn(crate::resume::run(
+            self.worker.clone(),
+            self.resume_interval,
+            shutdown.clone(),
+        ));
+        let handle = self.server.handle();
+        let stopper = shutdown.clone();
+        tokio::spawn(async move {
+            stopper.cancelled().await;
+            handle.stop(true).await;
+        });
+        let served = self.server.await;
+        shutdown.cancel();
+        let _ = outbound.await;
+        let _ = edits.await;
+        let _ = inbound.await;
+        let _ = resumer.await;
+        broker.close().await;
+        served
+    }
+}

@@ -1,0 +1,6 @@
+//! The ado-sync service's tables, one module each.
+
+pub mod inbox;
+pub mod links;
+pub mod parked;
+pub mod revisions;

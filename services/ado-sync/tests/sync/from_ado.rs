@@ -1,0 +1,280 @@
+//! From ADO back to Navigator: raw `ado.work_item.*` events (as the webhook ingress
+//! publishes them) become `changed_in_ado` / `deleted_in_ado` only when they should.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use chrono::Utc;
+use navsync_contracts::{
+    ActionItemStatus, AdoWorkItemEventV1, Event, FieldChange, ResourceDetails,
+};
+use serde_json::{Value, json};
+
+use crate::helpers::{ORG, World, eventually, item, world};
+
+fn raw(
+    w: &World,
+    work_item_id: i64,
+    rev: i64,
+    notification: i64,
+    changes: &[(&str, Value, Value)],
+) -> AdoWorkItemEventV1 {
+    AdoWorkItemEventV1 {
+        integration_id: w.integration_id.parse().expect("uuid"),
+        company_id: w.company_id,
+        organization: ORG.to_owned(),
+        work_item_id,
+        rev: Some(rev),
+        subscription_id: "sub-1".into(),
+        notification_id: notification,
+        event_id: None,
+        changed_fields: changes
+            .iter()
+            .map(|(f, old, new)| {
+                (
+                    (*f).to_owned(),
+                    FieldChange {
+                        old_value: Some(old.clone()),
+                        new_value: Some(new.clone()),
+                    },
+                )
+            })
+            .collect::<BTreeMap<_, _>>(),
+        fields: None,
+        revised_by: Some("Dana Planner <dana@example.com>".into()),
+        revised_at: Some(Utc::now()),
+        resource_details: ResourceDetails::All,
+    }
+}
+
+/// A synced item and its work item id.
+async fn synced_item(w: &World) -> (navsync_contracts::ActionItemV1, u32) {
+    let it = item(w, "Synced first");
+    w.created(&it).await;
+    assert!(eventually(10, || async { w.synced_version(&it).await == Some(1) }).await);
+    let id = w.work_items_of(&it)[0].id;
+    (it, id)
+}
+
+async fn changes_for(
+    w: &World,
+    action_item: uuid::Uuid,
+) -> Vec<navsync_contracts::ActionItemChangedInAdoV1> {
+    w.reports()
+        .await
+        .into_iter()
+        .filter_map(|e| match e.data {
+            Event::ActionItemChangedInAdo(c) if c.action_item_id == action_item => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_persons_edit_becomes_changed_in_ado_with_only_the_changed_fields() {
+    let w = world("Agile").await;
+    let (it, id) = synced_item(&w).await;
+    let edited = w
+        .emulator
+        .emulator
+        .edit_as_person(ORG, id, &json!({"System.Title": "Renamed by Dana"}), None)
+        .expect("edited");
+    let event = raw(
+        &w,
+        id.into(),
+        edited.rev.into(),
+        1,
+        &[(
+            "System.Title",
+            json!("Synced first"),
+            json!("Renamed by Dana"),
+        )],
+    );
+    w.publish(Event::AdoWorkItemUpdated(event.clone())).await;
+    // The same notification again is applied once.
+    w.publish(Event::AdoWorkItemUpdated(event)).await;
+    assert!(eventually(10, || async { !changes_for(&w, it.id).await.is_empty() }).await);
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let changes = changes_for(&w, it.id).await;
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    let title = changes[0].changes.title.as_ref().expect("title changed");
+    assert_eq!(title.value, "Renamed by Dana");
+    assert_eq!(title.rev, i64::from(edited.rev));
+    assert!(changes[0].changes.description.is_none() && changes[0].changes.status.is_none());
+    assert_eq!(
+        changes[0].changed_by.as_deref(),
+        Some("Dana Planner <dana@example.com>")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_echo_of_our_own_write_produces_nothing() {
+    let w = world("Agile").await;
+    let (it, id) = synced_item(&w).await;
+    let rev = w.work_items_of(&it)[0].rev;
+    w.publish(Event::AdoWorkItemUpdated(raw(
+        &w,
+        id.into(),
+        rev.into(),
+        7,
+        &[("System.Title", json!(null), json!("Synced first"))],
+    )))
+    .await;
+    // A foreign work item, too.
+    let foreign = w
+        .emulator
+        .emulator
+        .create_as_person(
+            ORG,
+            "Alpha",
+            "Task",
+            &json!({"System.Title": "Made in ADO"}),
+            None,
+        )
+        .expect("created");
+    w.publish(Event::AdoWorkItemUpdated(raw(
+        &w,
+        foreign.id.into(),
+        2,
+        8,
+        &[("System.Title", json!("a"), json!("b"))],
+    )))
+    .await;
+    // A marker change after both, to know they were handled.
+    let edited = w
+        .emulator
+        .emulator
+        .edit_as_person(ORG, id, &json!({"System.State": "Closed"}), None)
+        .expect("edited");
+    w.publish(Event::AdoWorkItemUpdated(raw(
+        &w,
+        id.into(),
+        edited.rev.into(),
+        9,
+        &[("System.State", json!("Active"), json!("Closed"))],
+    )))
+    .await;
+    assert!(eventually(10, || async { !changes_for(&w, it.id).await.is_empty() }).await);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let all: Vec<_> = w
+        .reports()
+        .await
+        .into_iter()
+        .filter(|e| matches!(e.data, Event::ActionItemChangedInAdo(_)))
+        .collect();
+    assert_eq!(all.len(), 1, "only the person's state change: {all:?}");
+    let Event::ActionItemChangedInAdo(c) = &all[0].data else {
+        unreachable!()
+    };
+    assert_eq!(
+        c.changes.status.as_ref().map(|s| s.value),
+        Some(ActionItemStatus::Done)
+    );
+    assert!(c.changes.title.is_none());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_late_older_revision_loses_only_the_fields_changed_since() {
+    let w = world("Agile").await;
+    let (it, id) = synced_item(&w).await;
+    let a = w
+        .emulator
+        .emulator
+        .edit_as_person(
+            ORG,
+            id,
+            &json!({"System.Title": "Title A", "System.State": "Closed"}),
+            None,
+        )
+        .expect("edit a");
+    let b = w
+        .emulator
+        .emulator
+        .edit_as_person(ORG, id, &json!({"System.Title": "Title B"}), None)
+        .expect("edit b");
+    // b arrives first, a late.
+    w.publish(Event::AdoWorkItemUpdated(raw(
+        &w,
+        id.into(),
+        b.rev.into(),
+        2,
+        &[("System.Title", json!("Title A"), json!("Title B"))],
+    )))
+    .await;
+    assert!(eventually(10, || async { changes_for(&w, it.id).await.len() == 1 }).await);
+    w.publish(Event::AdoWorkItemUpdated(raw(
+        &w,
+        id.into(),
+        a.rev.into(),
+        1,
+        &[
+            ("System.Title", json!("Synced first"), json!("Title A")),
+            ("System.State", json!("Active"), json!("Closed")),
+        ],
+    )))
+    .await;
+    assert!(eventually(10, || async { changes_for(&w, it.id).await.len() == 2 }).await);
+    let changes = changes_for(&w, it.id).await;
+    assert_eq!(
+        changes[0].changes.title.as_ref().map(|t| t.value.as_str()),
+        Some("Title B")
+    );
+    let late = &changes[1].changes;
+    assert!(
+        late.title.is_none(),
+        "Title A is older than Title B: dropped"
+    );
+    assert_eq!(
+        late.status.as_ref().map(|s| s.value),
+        Some(ActionItemStatus::Done),
+        "the state still flows"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn minimal_payloads_are_completed_by_reading_the_work_item() {
+    let w = world("Agile").await;
+    let (it, id) = synced_item(&w).await;
+    let edited = w
+        .emulator
+        .emulator
+        .edit_as_person(
+            ORG,
+            id,
+            &json!({"System.Description": "<div>From <b>ADO</b> &amp; co</div>"}),
+            None,
+        )
+        .expect("edited");
+    let mut event = raw(&w, id.into(), edited.rev.into(), 3, &[]);
+    event.resource_details = ResourceDetails::Minimal;
+    w.publish(Event::AdoWorkItemUpdated(event)).await;
+    assert!(eventually(10, || async { !changes_for(&w, it.id).await.is_empty() }).await);
+    let changes = changes_for(&w, it.id).await;
+    let description = changes[0]
+        .changes
+        .description
+        .as_ref()
+        .expect("description");
+    assert_eq!(description.value.as_deref(), Some("From ADO & co"));
+    assert!(changes[0].changes.title.is_none() && changes[0].changes.status.is_none());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deletion_in_ado_becomes_deleted_in_ado() {
+    let w = world("Agile").await;
+    let (it, id) = synced_item(&w).await;
+    w.emulator
+        .emulator
+        .delete_as_person(ORG, id, None)
+        .expect("deleted");
+    let mut event = raw(&w, id.into(), 3, 4, &[]);
+    event.rev = None;
+    w.publish(Event::AdoWorkItemDeleted(event)).await;
+    assert!(
+        eventually(10, || async {
+            w.reports().await.iter().any(|e| matches!(&e.data,
+                Event::ActionItemDeletedInAdo(d) if d.action_item_id == it.id && d.work_item_id == i64::from(id)))
+        })
+        .await
+    );
+}

@@ -1,0 +1,315 @@
+//! One world per test: emulator, database, vhost, integrations with an integration, and
+//! ado-sync; events are published as any Navigator service would.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use navsync_ado_emulator::{Emulator, RunningEmulator, WorkItemSnapshot};
+use navsync_contracts::{
+    ActionItemStatus, ActionItemUpdatedV1, ActionItemV1, Envelope, Event, Origin, decode, encode,
+    exchange,
+};
+use navsync_messaging::{
+    Broker, ConsumerConfig, IncomingMessage, Outcome, OutgoingMessage, Publisher, QueueSpec,
+    run_consumer, topology,
+};
+use navsync_test_support::{TestDatabase, TestVhost, token};
+use serde_json::json;
+use tokio::sync::Mutex;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+pub const ORG: &str = "p2anav-dev";
+pub const PAT: &str = "syncpat0syncpat1syncpat2syncpat3syncpat4syncpat5syncpat6syncpatAZDO7890";
+
+/// The database and vhost are held so they live (and are cleaned up) with the test.
+#[allow(dead_code)]
+pub struct World {
+    pub emulator: RunningEmulator,
+    pub db: TestDatabase,
+    pub vhost: TestVhost,
+    pub broker: Arc<Broker>,
+    pub integrations: String,
+    pub company_id: Uuid,
+    pub admin: String,
+    pub integration_id: String,
+    pub reports: Arc<Mutex<Vec<Envelope<Event>>>>,
+    pub shutdown: CancellationToken,
+    pub http: reqwest::Client,
+}
+
+impl Drop for World {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+pub async fn world(process: &str) -> World {
+    world_with(process, &[]).await
+}
+
+pub async fn world_with(process: &str, extra: &[(&str, &str)]) -> World {
+    let w = world_without_sync(process).await;
+    let vars: Vec<(String, String)> = w
+        .sync_env()
+        .into_iter()
+        .chain(
+            extra
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+        )
+        .collect();
+    let refs: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let settings = navsync_test_support::settings(&w.db, &w.emulator.base_url, &refs);
+    let sync = navsync_ado_sync::Application::build(settings)
+        .await
+        .expect("ado-sync");
+    tokio::spawn(sync.run_until_stopped(w.shutdown.clone()));
+    w
+}
+
+/// Everything but ado-sync, which the test starts itself (in process or as a binary).
+pub async fn world_without_sync(process: &str) -> World {
+    let emulator = Emulator::new();
+    emulator
+        .seed(
+            serde_json::from_value(json!({"organizations": [
+                {"name": ORG, "process": process, "projects": ["Alpha"], "pats": [PAT]}
+            ]}))
+            .expect("seed shape"),
+        )
+        .expect("seeded");
+    let emulator = emulator.start("127.0.0.1", 0).await.expect("emulator");
+    let db = TestDatabase::create().await;
+    let vhost = TestVhost::create().await;
+    let shutdown = CancellationToken::new();
+    let base = emulator.base_url.clone();
+
+    let settings =
+        navsync_test_support::settings(&db, &base, &[("NAVSYNC_AMQP__URL", vhost.url())]);
+    let app = navsync_integrations::Application::build(settings)
+        .await
+        .expect("integrations");
+    let integrations = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped(shutdown.clone()));
+
+    let company_id = Uuid::new_v4();
+    let admin = token(company_id).encode();
+    let http = reqwest::Client::new();
+    let created: serde_json::Value = http
+        .post(format!("{integrations}/v1/integrations"))
+        .bearer_auth(&admin)
+        .json(&json!({"organization": ORG, "pat": PAT}))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    let integration_id = created["id"]
+        .as_str()
+        .expect("integration created")
+        .to_owned();
+
+    let broker = Broker::new(vhost.url().to_owned().into(), "test");
+    topology::declare_navsync(&broker).await.expect("topology");
+    let reports = observe(&broker, &shutdown).await;
+
+    World {
+        emulator,
+        db,
+        vhost,
+        broker,
+        integrations,
+        company_id,
+        admin,
+        integration_id,
+        reports,
+        shutdown,
+        http,
+    }
+}
+
+/// Everything ado-sync reports on `navigator.ado-sync`.
+async fn observe(
+    broker: &Arc<Broker>,
+    shutdown: &CancellationToken,
+) -> Arc<Mutex<Vec<Envelope<Event>>>> {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let spec = QueueSpec::new("test.reports", exchange::ADO_SYNC, &["#"]);
+    let channel = broker.channel().await.expect("channel");
+    topology::declare_queue(&channel, &spec)
+        .await
+        .expect("observer queue");
+    let sink = seen.clone();
+    tokio::spawn(run_consumer(
+        broker.clone(),
+        ConsumerConfig {
+            spec,
+            prefetch: 100,
+            consumer_tag: "observer".into(),
+        },
+        move |m: IncomingMessage| {
+            let sink = sink.clone();
+            async move {
+                if let Ok(env) = decode(&m.body) {
+                    sink.lock().await.push(env);
+                }
+                Outcome::Ack
+            }
+        },
+        shutdown.clone(),
+    ));
+    seen
+}
+
+pub fn item(world: &World, title: &str) -> ActionItemV1 {
+    let now = Utc::now();
+    ActionItemV1 {
+        id: Uuid::now_v7(),
+        company_id: world.company_id,
+        title: title.to_owned(),
+        description: Some("First line\nSecond <line>".into()),
+        status: ActionItemStatus::InProgress,
+        assignee_email: None,
+        due_date: None,
+        version: 1,
+        sync_to_ado: true,
+        origin: Origin::Navigator,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+impl World {
+    /// The `NAVSYNC_*` settings ado-sync needs in this world (besides the database and ADO
+    /// that `navsync_test_support::settings` adds).
+    pub fn sync_env(&self) -> Vec<(String, String)> {
+        [
+            ("NAVSYNC_AMQP__URL", self.vhost.url()),
+            ("NAVSYNC_INTEGRATIONS__URL", self.integrations.as_str()),
+            ("NAVSYNC_SYNC__RESUME_INTERVAL_MS", "300"),
+            ("NAVSYNC_SYNC__DIRECTORY_TTL_MS", "300"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+    }
+
+    pub async fn publish(&self, event: Event) {
+        let env = Envelope::from_event("/navigator/test-service", event);
+        let body = encode(&env).expect("encodes");
+        Publisher::new(self.broker.clone())
+            .publish(&OutgoingMessage::cloud_event(
+                env.exchange(),
+                env.routing_key(),
+                env.id.to_string(),
+                body,
+                None,
+            ))
+            .await
+            .expect("published");
+    }
+
+    pub async fn created(&self, item: &ActionItemV1) {
+        self.publish(Event::ActionItemCreated(item.clone())).await;
+    }
+
+    pub async fn updated(&self, item: &ActionItemV1, changed: &[&str]) {
+        self.publish(Event::ActionItemUpdated(ActionItemUpdatedV1 {
+            item: item.clone(),
+            changed_fields: changed.iter().map(|c| (*c).to_owned()).collect(),
+        }))
+        .await;
+    }
+
+    pub async fn deleted(&self, item: &ActionItemV1) {
+        self.publish(Event::ActionItemDeleted(item.clone())).await;
+    }
+
+    pub fn work_items(&self) -> Vec<WorkItemSnapshot> {
+        self.emulator.emulator.work_items(ORG)
+    }
+
+    /// The work items carrying `item`'s marker tag.
+    pub fn work_items_of(&self, item: &ActionItemV1) -> Vec<WorkItemSnapshot> {
+        let marker = navsync_ado_sync::outbound::marker(item);
+        self.work_items()
+            .into_iter()
+            .filter(|w| w.text("System.Tags").contains(&marker))
+            .collect()
+    }
+
+    pub async fn reports(&self) -> Vec<Envelope<Event>> {
+        self.reports.lock().await.clone()
+    }
+
+    /// The version ado-sync last reported synced for `item`.
+    pub async fn synced_version(&self, item: &ActionItemV1) -> Option<i64> {
+        self.reports()
+            .await
+            .iter()
+            .filter_map(|e| match &e.data {
+                Event::ActionItemSynced(s) if s.action_item_id == item.id => Some(s.version),
+                _ => None,
+            })
+            .max()
+    }
+
+    /// How many requests the emulator answered with 429.
+    pub fn requests_429(&self) -> usize {
+        self.emulator
+            .emulator
+            .requests()
+            .iter()
+            .filter(|r| r.status == Some(429))
+            .count()
+    }
+
+    pub async fn set_pat(&self, pat: &str) -> u16 {
+        self.http
+            .patch(format!(
+                "{}/v1/integrations/{}",
+                self.integrations, self.integration_id
+            ))
+            .bearer_auth(&self.admin)
+            .json(&json!({"pat": pat}))
+            .send()
+            .await
+            .expect("sent")
+            .status()
+            .as_u16()
+    }
+
+    pub async fn integration(&self) -> serde_json::Value {
+        self.http
+            .get(format!(
+                "{}/v1/integrations/{}",
+                self.integrations, self.integration_id
+            ))
+            .bearer_auth(&self.admin)
+            .send()
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("json")
+    }
+}
+
+/// Polls `check` every 50 ms for up to `secs` seconds.
+pub async fn eventually<F, Fut>(secs: u64, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+    while std::time::Instant::now() < deadline {
+        if check().await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
+}

@@ -1,0 +1,292 @@
+//! From Navigator to ADO: exactly one work item per action item, only what changed, and
+//! every ADO failure shape handled.
+
+use navsync_ado_emulator::{Fault, RateLimit};
+use navsync_contracts::{ActionItemStatus, Event};
+use serde_json::Value;
+
+use crate::helpers::{ORG, eventually, item, world};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_created_item_becomes_one_work_item_and_follows_its_updates_and_deletion() {
+    let w = world("Agile").await;
+    let mut it = item(&w, "Prepare the retro");
+    w.created(&it).await;
+    assert!(eventually(10, || async { w.synced_version(&it).await == Some(1) }).await);
+    let items = w.work_items_of(&it);
+    assert_eq!(items.len(), 1);
+    let wi = &items[0];
+    assert_eq!(wi.text("System.Title"), "Prepare the retro");
+    assert_eq!(
+        wi.text("System.Description"),
+        "First line<br>Second &lt;line&gt;"
+    );
+    assert_eq!(wi.text("System.State"), "Active");
+    assert_eq!(wi.text("System.WorkItemType"), "Task");
+    assert!(wi.text("System.Tags").contains("P2A Navigator"));
+    let link = format!("http://127.0.0.1:8082/action-items/{}", it.id);
+    assert!(
+        wi.relations
+            .iter()
+            .any(|r| r["rel"] == "Hyperlink" && r["url"] == Value::String(link.clone())),
+        "{:?}",
+        wi.relations
+    );
+
+    it.version = 2;
+    it.title = "Prepare the retro, v2".into();
+    it.status = ActionItemStatus::Done;
+    w.updated(&it, &["title", "status"]).await;
+    assert!(eventually(10, || async { w.synced_version(&it).await == Some(2) }).await);
+    let wi = &w.work_items_of(&it)[0];
+    assert_eq!(wi.text("System.Title"), "Prepare the retro, v2");
+    assert_eq!(wi.text("System.State"), "Closed");
+    let rev_after_update = wi.rev;
+
+    // The same version again, and a no-op version: nothing is sent to ADO.
+    w.updated(&it, &["title", "status"]).await;
+    it.version = 3;
+    w.updated(&it, &[]).await;
+    assert!(eventually(10, || async { w.synced_version(&it).await == Some(3) }).await);
+    assert_eq!(
+        w.work_items_of(&it)[0].rev,
+        rev_after_update,
+        "nothing was written"
+    );
+
+    it.version = 4;
+    w.deleted(&it).await;
+    assert!(
+        eventually(10, || async {
+            w.work_items_of(&it)[0]
+                .text("System.Tags")
+                .contains("P2A Navigator deleted")
+        })
+        .await
+    );
+    assert!(
+        !w.work_items_of(&it)[0].is_deleted,
+        "keep: the work item stays"
+    );
+    assert_eq!(w.work_items().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn redelivered_and_reordered_events_still_make_one_work_item_with_the_latest_values() {
+    let w = world("Agile").await;
+    let mut v1 = item(&w, "v1");
+    let mut v2 = v1.clone();
+    v2.version = 2;
+    v2.title = "v2".into();
+    let mut v3 = v1.clone();
+    v3.version = 3;
+    v3.title = "v3".into();
+    v3.status = ActionItemStatus::NotStarted;
+    // An update before its create, a duplicate, and a late older version.
+    w.updated(&v3, &["title", "status"]).await;
+    w.created(&v1).await;
+    w.created(&v1).await;
+    w.updated(&v2, &["title"]).await;
+    assert!(eventually(10, || async { w.synced_version(&v3).await == Some(3) }).await);
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    let items = w.work_items_of(&v3);
+    assert_eq!(items.len(), 1, "exactly one work item");
+    assert_eq!(items[0].text("System.Title"), "v3");
+    assert_eq!(items[0].text("System.State"), "New");
+    v1.version = 1;
+    let _ = &mut v1;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lost_create_answer_still_leaves_exactly_one_work_item() {
+    let w = world("Agile").await;
+    for (status, drop_connection) in [(Some(500), false), (None, true)] {
+        w.emulator
+            .emulator
+            .add_fault(Fault {
+                method: Some("POST".into()),
+                path_contains: Some("/_apis/wit/workitems/".into()),
+                status,
+                drop_connection,
+                after_commit: true,
+                ..Fault::status(500, 1)
+            })
+            .expect("fault");
+        let it = item(&w, "Created once");
+        w.created(&it).await;
+        assert!(eventually(20, || async { w.synced_version(&it).await == Some(1) }).await);
+        assert_eq!(
+            w.work_items_of(&it).len(),
+            1,
+            "the marker found the first one"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_429_storm_syncs_everything_and_nobody_jumps_the_queue() {
+    let w = world("Agile").await;
+    w.emulator
+        .emulator
+        .set_rate_limit(ORG, Some(RateLimit::new(8, 1)))
+        .expect("rate limit");
+    // ADO also refuses a few outright, telling us to wait a second.
+    w.emulator
+        .emulator
+        .add_fault(Fault {
+            retry_after: Some(1),
+            ..Fault::status(429, 3)
+        })
+        .expect("fault");
+    let items: Vec<_> = (0..25).map(|i| item(&w, &format!("storm {i}"))).collect();
+    for it in &items {
+        w.created(it).await;
+    }
+    assert!(
+        eventually(60, || async {
+            let mut all = true;
+            for it in &items {
+                all &= w.synced_version(it).await == Some(1);
+            }
+            all
+        })
+        .await,
+        "everything synced"
+    );
+    assert_eq!(w.work_items().len(), 25);
+    assert!(
+        w.requests_429() > 0,
+        "the storm happened: the limit was hit at least once"
+    );
+    assert!(
+        w.emulator.emulator.early_requests().is_empty(),
+        "{:?}",
+        w.emulator.emulator.early_requests()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_revoked_pat_parks_work_until_a_valid_one_is_saved() {
+    let w = world("Agile").await;
+    w.emulator.emulator.revoke_pat(ORG, crate::helpers::PAT);
+    let it = item(&w, "Waits for a PAT");
+    w.created(&it).await;
+    assert!(
+        eventually(10, || async {
+            w.integration().await["status"] == "needs_attention"
+        })
+        .await,
+        "integration flagged"
+    );
+    assert_eq!(w.integration().await["status_reason"], "pat_rejected");
+    let paused = eventually(10, || async {
+        w.reports().await.iter().any(|e| {
+            matches!(&e.data, Event::ActionItemSyncFailed(f) if f.action_item_id == it.id && f.paused)
+        })
+    })
+    .await;
+    assert!(paused, "the item shows it is paused");
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    assert!(
+        w.work_items().is_empty(),
+        "nothing created while the PAT is dead"
+    );
+
+    let new_pat = "renewedpat0renewedpat1renewedpat2renewedpat3renewedpatAZDO4567";
+    w.emulator.emulator.add_pat(ORG, new_pat.into());
+    assert_eq!(w.set_pat(new_pat).await, 200);
+    assert!(eventually(15, || async { w.synced_version(&it).await == Some(1) }).await);
+    assert_eq!(w.work_items_of(&it).len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rule_error_shows_on_the_item_and_the_next_change_tries_again() {
+    let w = world("Agile").await;
+    w.emulator
+        .emulator
+        .add_fault(Fault {
+            method: Some("POST".into()),
+            path_contains: Some("/_apis/wit/workitems/".into()),
+            ..Fault::status(400, 1)
+        })
+        .expect("fault");
+    let mut it = item(&w, "Refused once");
+    w.created(&it).await;
+    assert!(
+        eventually(10, || async {
+            w.reports().await.iter().any(|e| matches!(&e.data,
+                Event::ActionItemSyncFailed(f) if f.action_item_id == it.id && f.error.code == "ado_bad_request" && !f.paused))
+        })
+        .await
+    );
+    it.version = 2;
+    w.updated(&it, &["title"]).await;
+    assert!(eventually(10, || async { w.synced_version(&it).await == Some(2) }).await);
+    assert_eq!(w.work_items_of(&it).len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_update_of_a_work_item_deleted_in_ado_is_reported_not_retried_forever() {
+    let w = world("Agile").await;
+    let mut it = item(&w, "Deleted behind our back");
+    w.created(&it).await;
+    assert!(eventually(10, || async { w.synced_version(&it).await == Some(1) }).await);
+    let id = w.work_items_of(&it)[0].id;
+    w.emulator
+        .emulator
+        .delete_as_person(ORG, id, None)
+        .expect("deleted");
+    it.version = 2;
+    it.title = "Too late".into();
+    w.updated(&it, &["title"]).await;
+    assert!(
+        eventually(10, || async {
+            w.reports().await.iter().any(|e| matches!(&e.data,
+                Event::ActionItemSyncFailed(f) if f.action_item_id == it.id && f.error.code == "work_item_not_found"))
+        })
+        .await
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn items_of_a_company_without_an_integration_or_not_synced_are_left_alone() {
+    let w = world("Agile").await;
+    let mut other = item(&w, "Other company");
+    other.company_id = uuid::Uuid::new_v4();
+    w.created(&other).await;
+    let mut local = item(&w, "Navigator only");
+    local.sync_to_ado = false;
+    w.created(&local).await;
+    let marker = item(&w, "Marker");
+    w.created(&marker).await;
+    assert!(eventually(10, || async { w.synced_version(&marker).await == Some(1) }).await);
+    assert_eq!(
+        w.work_items().len(),
+        1,
+        "only the synced item of the integrated company"
+    );
+}
+
+async fn states_of(process: &str) -> Vec<String> {
+    let w = world(process).await;
+    let mut states = Vec::new();
+    for status in [
+        ActionItemStatus::NotStarted,
+        ActionItemStatus::InProgress,
+        ActionItemStatus::Done,
+    ] {
+        let mut it = item(&w, &format!("{process} {status:?}"));
+        it.status = status;
+        w.created(&it).await;
+        assert!(eventually(10, || async { w.synced_version(&it).await == Some(1) }).await);
+        states.push(w.work_items_of(&it)[0].text("System.State").to_owned());
+    }
+    states
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn scrum_basic_and_cmmi_projects_map_states_by_category() {
+    assert_eq!(states_of("Scrum").await, ["To Do", "In Progress", "Done"]);
+    assert_eq!(states_of("Basic").await, ["To Do", "Doing", "Done"]);
+    assert_eq!(states_of("CMMI").await, ["Proposed", "Active", "Closed"]);
+}

@@ -2,7 +2,7 @@
 SHELL := /usr/bin/env bash
 CARGO ?= cargo
 
-.PHONY: deps run test lint fmt build bench bench-outbox
+.PHONY: deps run test lint deploy-lint fmt build bench bench-outbox
 
 deps:
 	./scripts/deps.sh
@@ -13,9 +13,13 @@ run:
 build:
 	$(CARGO) build --workspace --all-targets
 
-lint:
+lint: deploy-lint
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+# Dockerfile, Compose file and every rendered k8s/ manifest (docs/deploy.md).
+deploy-lint:
+	./scripts/deploy-lint.sh
 
 fmt:
 	$(CARGO) fmt --all

@@ -38,6 +38,7 @@ start() { # name binary port [VAR=value...]
 
 start ado-emulator navsync-ado-emulator 8090 NAVSYNC_EMULATOR__SEED=deploy/dev/emulator-seed.json
 start integrations navsync-integrations 8081
+start webhook-ingress navsync-webhook-ingress 8083
 start action-items navsync-action-items 8082
 
 token=$(target/debug/navsync-dev-token)
@@ -47,6 +48,7 @@ cat <<TXT
 navsync is running (logs in .run/):
   integrations   http://127.0.0.1:8081   (health: /healthz, readiness: /readyz, metrics: /metrics)
   action-items   http://127.0.0.1:8082
+  webhook-ingress http://127.0.0.1:8083  (ADO service hooks: POST /hooks/ado/<integration id>)
   ado-emulator   http://127.0.0.1:8090   (organization p2anav-dev, project "Navigator Demo")
 
 Dev admin token (company 6f1c3a52-0b7e-4c3e-9f4a-2d5e8b9c0a01, role CompanyAdmin):

@@ -1,0 +1,62 @@
+//! What became of a webhook, counted in `webhooks_total{outcome, event_type}`, and when
+//! each integration last called (`webhook_last_received_timestamp_seconds`), for the
+//! "ADO stopped calling us" alert.
+
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Published and confirmed by the broker: 200.
+    Accepted,
+    /// An event type we do not publish: 200.
+    Ignored,
+    /// One of ours but unusable (no work item id, ...): 200, logged with the reason.
+    Rejected,
+    /// The integration is disabled: 200, dropped.
+    Disabled,
+    /// Wrong or missing credentials, unknown integration: 401.
+    Unauthorized,
+    /// Over the integration's rate: 503.
+    RateLimited,
+    /// We could not store it (broker) or check it (integrations): 503.
+    Unavailable,
+    /// Not a JSON object, or over the size limit: 400 / 413.
+    Invalid,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Accepted => "accepted",
+            Self::Ignored => "ignored",
+            Self::Rejected => "rejected",
+            Self::Disabled => "disabled",
+            Self::Unauthorized => "unauthorized",
+            Self::RateLimited => "rate_limited",
+            Self::Unavailable => "unavailable",
+            Self::Invalid => "invalid",
+        }
+    }
+}
+
+/// Counts one webhook. `event_type` comes from a fixed set (see
+/// [`crate::payload::event_type_label`]), `unknown` before the body is read.
+pub fn count(outcome: Outcome, event_type: &'static str) {
+    metrics::counter!(
+        "webhooks_total",
+        "outcome" => outcome.as_str(),
+        "event_type" => event_type
+    )
+    .increment(1);
+}
+
+/// Notes that an authenticated call of `integration` arrived now. Only authenticated
+/// calls, so the label set is the set of real integrations.
+pub fn received(integration: Uuid) {
+    let now = chrono::Utc::now().timestamp_millis() as f64 / 1000.0;
+    metrics::gauge!(
+        "webhook_last_received_timestamp_seconds",
+        "integration_id" => integration.to_string()
+    )
+    .set(now);
+}

@@ -1,0 +1,199 @@
+//! `POST /hooks/ado/{integration_id}` (SPEC §8), in this order:
+//!
+//! 1. authenticate (before reading the body): 401 for wrong or missing credentials, an
+//!    unknown integration and an id that is not one alike — same body, same header, and
+//!    the same constant-time comparison against a random digest when there is no secret;
+//!    503 when `integrations` cannot be asked (our outage is never the caller's 401);
+//! 2. the integration's rate limit: 503 with `Retry-After`;
+//! 3. the body: at most 1 MiB (413), a JSON object (400 with serde's reason);
+//! 4. a disabled integration: 200, dropped; another event type: 200, ignored; one of ours
+//!    we cannot use: 200, rejected with the reason logged (ADO puts a subscription on
+//!    probation for any 4xx, so a payload we merely dislike is never one);
+//! 5. publish, and answer 200 only once the broker confirmed; otherwise 503 with
+//!    `Retry-After`, which ADO retries.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use navsync_platform::ApiError;
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::auth;
+use crate::outcome::{self, Outcome};
+use crate::payload::{self, Parsed};
+use crate::publish::{self, SendError};
+use crate::state::AppState;
+
+/// The largest body accepted (SPEC §8).
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+/// Before the body is read, the event type is not known.
+const NOT_READ: &str = "unknown";
+
+pub async fn receive(
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Payload,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let raw_id = path.into_inner();
+    let id = Uuid::parse_str(&raw_id).ok();
+    let password = auth::basic_password(&req);
+    let found = match (id, &password) {
+        (Some(id), Some(_)) => match state.directory.lookup(id).await {
+            Ok(found) => found,
+            Err(err) => {
+                tracing::warn!(integration_id = %id, error = %err, "cannot check a webhook's credentials");
+                outcome::count(Outcome::Unavailable, NOT_READ);
+                return unavailable(
+                    "integrations_unavailable",
+                    "The webhook cannot be verified right now; try again later.",
+                    state.retry_after_secs,
+                );
+            }
+        },
+        _ => None,
+    };
+    let expected = found.as_ref().map_or(&state.unknown_secret, |i| &i.secret);
+    let empty = SecretString::from(String::new());
+    let matched = expected.matches(password.as_ref().unwrap_or(&empty));
+    let integration = match found {
+        Some(integration) if matched && password.is_some() => integration,
+        found => {
+            let why = match (id, &password, &found) {
+                (None, _, _) => "the path holds no integration id",
+                (_, None, _) => "no Basic credentials",
+                (_, _, None) => "unknown integration",
+                _ => "wrong secret",
+            };
+            // The path is the caller's text: cut it short before it goes to the log.
+            let shown: String = raw_id.chars().take(64).collect();
+            tracing::info!(integration_id = %shown, reason = why, "webhook refused");
+            outcome::count(Outcome::Unauthorized, NOT_READ);
+            return unauthorized();
+        }
+    };
+    outcome::received(integration.id);
+
+    if let Err(wait) = state.limiter.check(integration.id) {
+        outcome::count(Outcome::RateLimited, NOT_READ);
+        let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        return unavailable(
+            "rate_limited",
+            "Too many webhooks for this integration; try again later.",
+            secs.max(1),
+        );
+    }
+
+    let body = match read_json(&req, body).await {
+        Ok(body) => body,
+        Err(err) => {
+            outcome::count(Outcome::Invalid, NOT_READ);
+            return err.error_response();
+        }
+    };
+    let event_type = payload::event_type_label(&body);
+    if !integration.enabled {
+        tracing::debug!(integration_id = %integration.id, event_type, "webhook of a disabled integration dropped");
+        outcome::count(Outcome::Disabled, event_type);
+        return ok(json!({"status": "dropped", "reason": "The integration is disabled."}));
+    }
+    let notification = match payload::parse(&body) {
+        Parsed::Publish(notification) => *notification,
+        Parsed::Ignored => {
+            outcome::count(Outcome::Ignored, event_type);
+            return ok(json!({"status": "ignored"}));
+        }
+        Parsed::Rejected(reason) => return rejected(&integration.id, event_type, &reason),
+    };
+    let envelope = publish::envelope(&integration, notification);
+    match publish::send(&state.publisher, &envelope, state.publish_timeout).await {
+        Ok(()) => {
+            tracing::debug!(
+                integration_id = %integration.id,
+                event_type,
+                event_id = %envelope.id,
+                work_item = envelope.subject.as_deref().unwrap_or_default(),
+                "webhook published"
+            );
+            outcome::count(Outcome::Accepted, event_type);
+            ok(json!({"status": "accepted", "event_id": envelope.id}))
+        }
+        Err(SendError::Contract(reason)) => rejected(&integration.id, event_type, &reason),
+        Err(err @ SendError::NotStored(_)) => {
+            tracing::warn!(integration_id = %integration.id, event_type, error = %err, "webhook not stored; ADO will deliver it again");
+            outcome::count(Outcome::Unavailable, event_type);
+            unavailable(
+                "broker_unavailable",
+                "The event could not be stored right now; try again later.",
+                state.retry_after_secs,
+            )
+        }
+    }
+}
+
+/// The body, at most [`BODY_LIMIT`] bytes, as a JSON object.
+async fn read_json(req: &HttpRequest, body: web::Payload) -> Result<Value, ApiError> {
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("The body is larger than {BODY_LIMIT} bytes."),
+        )
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
+        return Err(too_large());
+    }
+    let bytes = body
+        .to_bytes_limited(BODY_LIMIT)
+        .await
+        .map_err(|_| too_large())?
+        .map_err(|e| {
+            ApiError::bad_request("invalid_body", format!("The body could not be read: {e}"))
+        })?;
+    let value: Value = serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::bad_request("invalid_json", format!("The body is not JSON: {e}")))?;
+    if !value.is_object() {
+        return Err(ApiError::bad_request(
+            "invalid_json",
+            "The body must be a JSON object (an ADO service hook event).",
+        ));
+    }
+    Ok(value)
+}
+
+fn ok(body: Value) -> HttpResponse {
+    HttpResponse::Ok().json(body)
+}
+
+fn rejected(integration: &Uuid, event_type: &'static str, reason: &str) -> HttpResponse {
+    tracing::warn!(integration_id = %integration, event_type, reason, "webhook rejected: nothing published");
+    outcome::count(Outcome::Rejected, event_type);
+    ok(json!({"status": "rejected", "reason": reason}))
+}
+
+/// The one 401 of this route, whatever the reason.
+fn unauthorized() -> HttpResponse {
+    let mut res = ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+        "The webhook's Basic credentials are missing or wrong.",
+    )
+    .error_response();
+    res.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Basic realm=\"navsync webhook\""),
+    );
+    res
+}
+
+fn unavailable(code: &'static str, message: &'static str, retry_after_secs: u64) -> HttpResponse {
+    ApiError::unavailable(code, message, retry_after_secs).error_response()
+}

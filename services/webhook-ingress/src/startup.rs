@@ -1,0 +1,146 @@
+//! Builds the webhook ingress from its settings — the broker handle and its confirm
+//! channel, the integration directory, the rate limiter, the HTTP server bound to its own
+//! listener (port 0 in tests) — and runs it with its background work until shutdown.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::{App, HttpServer, dev::Server, middleware};
+use anyhow::Context;
+use navsync_messaging::{Broker, Publisher, topology};
+use navsync_platform::{Settings, health, http_metrics};
+use tokio_util::sync::CancellationToken;
+
+use crate::auth::SecretDigest;
+use crate::config::IngressSettings;
+use crate::directory::Directory;
+use crate::limiter::Limiter;
+use crate::routes;
+use crate::state::AppState;
+
+pub const SERVICE: &str = "webhook_ingress";
+pub const DEFAULT_PORT: u16 = 8083;
+
+pub struct Application {
+    server: Server,
+    port: u16,
+    broker: Arc<Broker>,
+    directory: Directory,
+    limiter: Arc<Limiter>,
+}
+
+impl Application {
+    pub async fn build(settings: Settings, ingress: IngressSettings) -> anyhow::Result<Self> {
+        http_metrics::install();
+        let broker = Broker::new(settings.amqp.url.clone(), "navsync-webhook-ingress");
+        let directory = Directory::new(
+            &settings.integrations.url,
+            settings.auth.service_token.clone(),
+            &ingress,
+        )
+        .context("the client of integrations' internal API")?;
+        let limiter = Arc::new(Limiter::new(ingress.rate_per_sec, ingress.burst));
+        let state = AppState {
+            directory: directory.clone(),
+            publisher: Arc::new(Publisher::new(broker.clone())),
+            limiter: limiter.clone(),
+            unknown_secret: SecretDigest::random(),
+            publish_timeout: Duration::from_millis(ingress.publish_timeout_ms),
+            retry_after_secs: ingress.retry_after_secs,
+        };
+        // Only the broker: without integrations we still answer (503) and ADO retries.
+        let readiness = health::Readiness::new().with_check("broker", {
+            let broker = broker.clone();
+            move || {
+                let broker = broker.clone();
+                async move { broker.ping().await }
+            }
+        });
+        let listener = TcpListener::bind((settings.http.host.as_str(), settings.http.port))
+            .with_context(|| {
+                format!(
+                    "cannot listen on {}:{}",
+                    settings.http.host, settings.http.port
+                )
+            })?;
+        let port = listener.local_addr()?.port();
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(middleware::from_fn(http_metrics::record))
+                .wrap(tracing_actix_web::TracingLogger::default())
+                .configure(routes::configure(state.clone(), readiness.clone()))
+        })
+        .listen(listener)?
+        .disable_signals()
+        .shutdown_timeout(settings.http.shutdown_timeout_secs)
+        .run();
+        Ok(Self {
+            server,
+            port,
+            broker,
+            directory,
+            limiter,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves webhooks until `shutdown`; meanwhile declares the topology (retrying while
+    /// the broker is away), listens for integration changes and prunes idle rate-limit
+    /// buckets. On shutdown it stops taking requests, lets in-flight ones finish (each
+    /// waits for its confirm), then closes the broker connection.
+    pub async fn run_until_stopped(self, shutdown: CancellationToken) -> std::io::Result<()> {
+        let declarer = tokio::spawn(declare_topology(self.broker.clone(), shutdown.clone()));
+        let changes = tokio::spawn(crate::changes::run(
+            self.broker.clone(),
+            self.directory.clone(),
+            shutdown.clone(),
+        ));
+        let pruner = tokio::spawn(prune(self.limiter.clone(), shutdown.clone()));
+        let handle = self.server.handle();
+        let stopper = shutdown.clone();
+        tokio::spawn(async move {
+            stopper.cancelled().await;
+            handle.stop(true).await;
+        });
+        let served = self.server.await;
+        shutdown.cancel();
+        let _ = declarer.await;
+        let _ = changes.await;
+        let _ = pruner.await;
+        self.broker.close().await;
+        served
+    }
+}
+
+/// Declares every exchange and durable queue, so that our events wait in
+/// `ado-sync.ado-inbound` even before ado-sync first starts. Until it succeeds, publishes
+/// fail and webhooks are answered 503 (ADO retries).
+async fn declare_topology(broker: Arc<Broker>, shutdown: CancellationToken) {
+    let mut backoff = Duration::from_millis(100);
+    loop {
+        match topology::declare_navsync(&broker).await {
+            Ok(()) => return,
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot declare the topology yet");
+            }
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(backoff) => {}
+        }
+        backoff = (backoff * 2).min(Duration::from_secs(5));
+    }
+}
+
+async fn prune(limiter: Arc<Limiter>, shutdown: CancellationToken) {
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(Duration::from_secs(60)) => limiter.forget_idle(),
+        }
+    }
+}

@@ -1,0 +1,378 @@
+//! Spawns the ingress as it runs in production: beside the real `integrations` service
+//! (its own database, the ADO emulator as ADO) holding one integration made through its
+//! admin API, on a RabbitMQ vhost of its own, with an observer queue on
+//! `navigator.ado-inbound` that sees every event published.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use navsync_ado_emulator::{
+    Emulator, HookSettings, RunningEmulator, Seed, SeedOrganization, SeedPat, WebhookSubscription,
+};
+use navsync_contracts::{Envelope, Event, decode, exchange};
+use navsync_messaging::{
+    Broker, ConsumerConfig, IncomingMessage, Outcome, QueueSpec, run_consumer, topology,
+};
+use navsync_test_support::{CapturedLogs, TestDatabase, TestVhost, token};
+use navsync_webhook_ingress::{Application, IngressSettings};
+use serde_json::{Value, json};
+use tokio::sync::{Mutex, mpsc};
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+pub const ORG: &str = "p2anav-dev";
+pub const PROJECT: &str = "Alpha";
+pub const GOOD_PAT: &str = "goodpat0goodpat1goodpat2goodpat3goodpat4goodpat5goodpat6goodAZDOpat7";
+
+pub struct TestApp {
+    /// The ingress.
+    pub address: String,
+    /// The integrations service.
+    pub integrations: String,
+    pub http: reqwest::Client,
+    pub company_id: Uuid,
+    pub admin_token: String,
+    pub integration_id: String,
+    /// The integration's Webhook Client Secret, as an admin reveals it.
+    pub secret: String,
+    pub emulator: RunningEmulator,
+    pub vhost: TestVhost,
+    pub events: Captured,
+    pub logs: CapturedLogs,
+    shutdown: CancellationToken,
+    _db: TestDatabase,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+/// What a test may change about the ingress.
+#[derive(Default)]
+pub struct Options {
+    pub ingress: IngressSettings,
+    /// Where the ingress looks for integrations; the real one when `None`.
+    pub integrations_url: Option<String>,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Options::default()).await
+}
+
+pub async fn spawn_app_with(options: Options) -> TestApp {
+    let emulator = Emulator::new();
+    let mut org = SeedOrganization::named(ORG);
+    org.projects.push(PROJECT.into());
+    org.pats.push(SeedPat::full_access(GOOD_PAT));
+    emulator
+        .seed(Seed {
+            organizations: vec![org],
+        })
+        .expect("seed accepted");
+    // ADO's transient retries (503) every 0.3 s, 0.6 s, ...: a broker outage of a few
+    // seconds is bridged as in production, only faster.
+    emulator
+        .set_hook_settings(HookSettings {
+            retry_base_ms: 300,
+            probation_base_ms: 300,
+            ..HookSettings::default()
+        })
+        .expect("hook settings");
+    let emulator = emulator
+        .start("127.0.0.1", 0)
+        .await
+        .expect("emulator starts");
+    let shutdown = CancellationToken::new();
+
+    // integrations, for real.
+    let db = TestDatabase::create().await;
+    let integration_settings = navsync_test_support::settings(&db, &emulator.base_url, &[]);
+    let logs = CapturedLogs::install(&integration_settings);
+    let integrations_app = navsync_integrations::Application::build(integration_settings)
+        .await
+        .expect("integrations builds");
+    let integrations = format!("http://127.0.0.1:{}", integrations_app.port());
+    tokio::spawn(integrations_app.run_until_stopped(shutdown.clone()));
+
+    // The broker, with navsync's topology and an observer on the ingress's exchange.
+    let vhost = TestVhost::create().await;
+    let broker = Broker::new(vhost.url().to_owned().into(), "test-observer");
+    topology::declare_navsync(&broker).await.expect("topology");
+    let events = capture(&broker, &shutdown).await;
+
+    // The ingress.
+    let integrations_url = options
+        .integrations_url
+        .clone()
+        .unwrap_or_else(|| integrations.clone());
+    let settings = navsync_test_support::settings(
+        &db,
+        &emulator.base_url,
+        &[
+            ("NAVSYNC_AMQP__URL", vhost.url()),
+            ("NAVSYNC_INTEGRATIONS__URL", &integrations_url),
+        ],
+    );
+    let app = Application::build(settings, options.ingress)
+        .await
+        .expect("ingress builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped(shutdown.clone()));
+
+    let company_id = Uuid::new_v4();
+    let mut app = TestApp {
+        address,
+        integrations,
+        http: reqwest::Client::new(),
+        company_id,
+        admin_token: token(company_id).encode(),
+        integration_id: String::new(),
+        secret: String::new(),
+        emulator,
+        vhost,
+        events,
+        logs,
+        shutdown,
+        _db: db,
+    };
+    let (status, body) = app
+        .admin(
+            reqwest::Method::POST,
+            "/v1/integrations",
+            Some(json!({"organization": ORG, "pat": GOOD_PAT})),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    app.integration_id = body["id"].as_str().expect("id").to_owned();
+    assert_eq!(
+        body["webhook_url"].as_str(),
+        Some(format!("http://127.0.0.1:8083/hooks/ado/{}", app.integration_id).as_str()),
+        "integrations issues our route"
+    );
+    app.secret = app.reveal_secret().await;
+    app
+}
+
+/// Every message seen on `navigator.ado-inbound`.
+#[derive(Clone)]
+pub struct Captured {
+    rx: Arc<Mutex<mpsc::UnboundedReceiver<IncomingMessage>>>,
+    seen: Arc<Mutex<Vec<IncomingMessage>>>,
+}
+
+impl Captured {
+    /// Waits until `n` messages were seen in all (or 20 s pass) and returns them all.
+    pub async fn wait_for(&self, n: usize) -> Vec<IncomingMessage> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        let mut rx = self.rx.lock().await;
+        loop {
+            if self.seen.lock().await.len() >= n {
+                break;
+            }
+            match tokio::time::timeout_at(deadline, rx.recv()).await {
+                Ok(Some(msg)) => self.seen.lock().await.push(msg),
+                _ => break,
+            }
+        }
+        self.seen.lock().await.clone()
+    }
+
+    /// Waits for `n` messages, then a moment more, and returns everything seen: a test
+    /// that expects exactly `n` sees any extra one.
+    pub async fn settled(&self, n: usize) -> Vec<IncomingMessage> {
+        self.wait_for(n).await;
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        let mut rx = self.rx.lock().await;
+        while let Ok(msg) = rx.try_recv() {
+            self.seen.lock().await.push(msg);
+        }
+        drop(rx);
+        self.seen.lock().await.clone()
+    }
+
+    /// Exactly one event arrived; it is returned decoded.
+    pub async fn only_one(&self) -> (IncomingMessage, Envelope<Event>) {
+        let seen = self.settled(1).await;
+        assert_eq!(seen.len(), 1, "one event expected, got {}", seen.len());
+        let message = seen[0].clone();
+        let envelope = decode(&message.body).expect("a valid event");
+        (message, envelope)
+    }
+}
+
+async fn capture(broker: &Arc<Broker>, shutdown: &CancellationToken) -> Captured {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let spec = QueueSpec::new("test.observer", exchange::ADO_INBOUND, &["#"]);
+    // Declared before anything is published, so nothing is missed.
+    let channel = broker.channel().await.expect("channel");
+    topology::declare_queue(&channel, &spec)
+        .await
+        .expect("observer queue");
+    tokio::spawn(run_consumer(
+        broker.clone(),
+        ConsumerConfig {
+            spec,
+            prefetch: 100,
+            consumer_tag: "observer".into(),
+        },
+        move |msg: IncomingMessage| {
+            let tx = tx.clone();
+            async move {
+                let _ = tx.send(msg);
+                Outcome::Ack
+            }
+        },
+        shutdown.clone(),
+    ));
+    Captured {
+        rx: Arc::new(Mutex::new(rx)),
+        seen: Arc::new(Mutex::new(Vec::new())),
+    }
+}
+
+/// An answer of the ingress.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub retry_after: Option<String>,
+    pub www_authenticate: Option<String>,
+    pub body: Value,
+    pub text: String,
+}
+
+pub fn fixture(name: &str) -> Value {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+impl TestApp {
+    pub fn hook_url(&self) -> String {
+        format!("{}/hooks/ado/{}", self.address, self.integration_id)
+    }
+
+    /// POSTs raw bytes to `/hooks/ado/{path_id}`, with Basic `ado:{password}` if given.
+    pub async fn post_raw(&self, path_id: &str, password: Option<&str>, body: Vec<u8>) -> Answer {
+        let mut req = self
+            .http
+            .post(format!("{}/hooks/ado/{path_id}", self.address))
+            .header("Content-Type", "application/json; charset=utf-8")
+            .body(body);
+        if let Some(password) = password {
+            req = req.basic_auth("ado", Some(password));
+        }
+        let res = req.send().await.expect("request sent");
+        let header = |name: &str| {
+            res.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let (retry_after, www_authenticate) = (header("retry-after"), header("www-authenticate"));
+        let status = res.status().as_u16();
+        let text = res.text().await.expect("body read");
+        Answer {
+            status,
+            retry_after,
+            www_authenticate,
+            body: serde_json::from_str(&text).unwrap_or(Value::Null),
+            text,
+        }
+    }
+
+    /// POSTs `body` to this integration's webhook with its secret, as ADO would.
+    pub async fn deliver(&self, body: &Value) -> Answer {
+        let bytes = serde_json::to_vec(body).expect("json");
+        self.post_raw(&self.integration_id, Some(&self.secret), bytes)
+            .await
+    }
+
+    pub async fn admin(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}", self.integrations))
+            .bearer_auth(&self.admin_token);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let res = req.send().await.expect("request sent");
+        let status = res.status().as_u16();
+        let text = res.text().await.expect("body read");
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    pub async fn reveal_secret(&self) -> String {
+        let (status, body) = self
+            .admin(
+                reqwest::Method::POST,
+                &format!("/v1/integrations/{}/reveal", self.integration_id),
+                Some(json!({"field": "webhook_secret"})),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body["value"].as_str().expect("value").to_owned()
+    }
+
+    /// Enables or disables the integration through integrations' admin API.
+    pub async fn set_enabled(&self, enabled: bool) {
+        let (status, body) = self
+            .admin(
+                reqwest::Method::PATCH,
+                &format!("/v1/integrations/{}", self.integration_id),
+                Some(json!({ "enabled": enabled })),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["enabled"], enabled);
+    }
+
+    /// Subscribes this integration's webhook, with its secret, to an ADO event type.
+    pub fn subscribe(&self, subscription: WebhookSubscription) {
+        self.emulator
+            .emulator
+            .add_subscription(ORG, &subscription.basic_auth("ado", &self.secret))
+            .expect("subscription added");
+    }
+
+    /// The `/metrics` value of `webhooks_total` for an outcome and event type (0 if absent).
+    pub async fn webhooks_total(&self, outcome: &str, event_type: &str) -> f64 {
+        let text = self
+            .http
+            .get(format!("{}/metrics", self.address))
+            .send()
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("text");
+        let (o, e) = (
+            format!("outcome=\"{outcome}\""),
+            format!("event_type=\"{event_type}\""),
+        );
+        text.lines()
+            .filter(|l| l.starts_with("webhooks_total{") && l.contains(&o) && l.contains(&e))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum()
+    }
+
+    pub fn integration_uuid(&self) -> Uuid {
+        self.integration_id.parse().expect("uuid")
+    }
+}
+
+/// The data of an `ado.work_item.*` event.
+pub fn data(envelope: &Envelope<Event>) -> &navsync_contracts::AdoWorkItemEventV1 {
+    match &envelope.data {
+        Event::AdoWorkItemUpdated(d)
+        | Event::AdoWorkItemDeleted(d)
+        | Event::AdoWorkItemRestored(d) => d,
+        other => panic!("not an ADO event: {other:?}"),
+    }
+}

@@ -2,7 +2,8 @@
 //! the calls in flight (so one busy organization cannot starve the others), keeps them
 //! under the budget ADO announces in `X-RateLimit-Remaining` (a request only leaves when
 //! the budget covers it and every request already in flight), and holds every call back
-//! until a `Retry-After` ADO gave has passed — so no request ever arrives early.
+//! until a `Retry-After` ADO gave has passed — so no request ever arrives early. Live
+//! edits take the next free slot before bulk work (creations).
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -20,6 +21,8 @@ const MAX_WAIT: Duration = Duration::from_secs(60);
 struct OrgState {
     in_flight: usize,
     not_before: Option<Instant>,
+    /// Live edits waiting for a slot: while any wait, bulk work does not take one.
+    priority_waiting: usize,
 }
 
 struct OrgGate {
@@ -30,6 +33,27 @@ struct OrgGate {
 pub struct Gates {
     per_org: usize,
     orgs: Mutex<HashMap<String, Arc<OrgGate>>>,
+}
+
+/// Counts a live edit as waiting for as long as it waits.
+struct Waiting<'a>(&'a OrgGate);
+
+impl<'a> Waiting<'a> {
+    fn new(gate: &'a OrgGate) -> Self {
+        if let Ok(mut s) = gate.state.lock() {
+            s.priority_waiting += 1;
+        }
+        Self(gate)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut s) = self.0.state.lock() {
+            s.priority_waiting = s.priority_waiting.saturating_sub(1);
+        }
+        self.0.freed.notify_waiters();
+    }
 }
 
 /// Gives the reserved slot back when the call ends, however it ends.
@@ -72,8 +96,10 @@ impl Gates {
     async fn reserve<'a>(
         &self,
         gate: &'a OrgGate,
+        priority: bool,
         budget: impl Fn() -> Option<Budget>,
     ) -> Slot<'a> {
+        let _waiting = priority.then(|| Waiting::new(gate));
         loop {
             let freed = gate.freed.notified();
             let wait = {
@@ -83,7 +109,7 @@ impl Gates {
                 let now = Instant::now();
                 if let Some(nb) = s.not_before.filter(|nb| *nb > now) {
                     Some(nb - now)
-                } else if s.in_flight >= self.per_org {
+                } else if s.in_flight >= self.per_org || (!priority && s.priority_waiting > 0) {
                     None
                 } else if let Some(b) = budget().filter(|b| b.remaining as usize <= s.in_flight) {
                     Some(
@@ -113,6 +139,7 @@ impl Gates {
     pub async fn call<T, F, Fut>(
         &self,
         org: &str,
+        priority: bool,
         budget: impl Fn() -> Option<Budget>,
         mut call: F,
     ) -> Result<T, AdoError>
@@ -124,7 +151,7 @@ impl Gates {
         let started = Instant::now();
         loop {
             let result = {
-                let _slot = self.reserve(&gate, &budget).await;
+                let _slot = self.reserve(&gate, priority, &budget).await;
                 call().await
             };
             let outcome = match &result {

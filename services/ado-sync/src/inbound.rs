@@ -200,6 +200,7 @@ async fn changes(
             .gates
             .call(
                 org.as_str(),
+                true,
                 || worker.ado.rate_budget(&org),
                 || worker.ado.get_work_item(&org, &pat, event.work_item_id),
             )

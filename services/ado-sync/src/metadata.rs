@@ -57,6 +57,7 @@ impl Metadata {
         let states = gates
             .call(
                 org.as_str(),
+                false,
                 || ado.rate_budget(org),
                 || ado.work_item_type_states(org, pat, project, work_item_type),
             )
@@ -64,6 +65,7 @@ impl Metadata {
         let fields = gates
             .call(
                 org.as_str(),
+                false,
                 || ado.rate_budget(org),
                 || ado.work_item_type_fields(org, pat, project, work_item_type),
             )

@@ -50,6 +50,7 @@ pub async fn handle(worker: Arc<Worker>, message: IncomingMessage) -> Outcome {
         Ok(e) => e,
         Err(err) => return Outcome::dead_letter(format!("{}: {err}", err.code())),
     };
+    let priority = !matches!(envelope.data, Event::ActionItemCreated(_));
     let (item, kind) = match envelope.data {
         Event::ActionItemCreated(item) => (
             item,
@@ -126,6 +127,7 @@ pub async fn handle(worker: Arc<Worker>, message: IncomingMessage) -> Outcome {
         pat: &pat,
         project: &project,
         item: &item,
+        priority,
     };
     let result = match kind {
         Kind::Upsert { changed } => ctx.upsert(&mut conn, link, &changed).await,
@@ -216,6 +218,8 @@ struct Ctx<'a> {
     pat: &'a Pat,
     project: &'a str,
     item: &'a ActionItemV1,
+    /// A live edit (update or deletion), served before bulk creations.
+    priority: bool,
 }
 
 impl Ctx<'_> {
@@ -331,6 +335,7 @@ impl Ctx<'_> {
             .gates
             .call(
                 self.org.as_str(),
+                self.priority,
                 || self.worker.ado.rate_budget(self.org),
                 || {
                     self.worker
@@ -425,6 +430,7 @@ impl Ctx<'_> {
             .gates
             .call(
                 self.org.as_str(),
+                self.priority,
                 || self.worker.ado.rate_budget(self.org),
                 || {
                     self.worker.ado.create_work_item(
@@ -459,6 +465,7 @@ impl Ctx<'_> {
             .gates
             .call(
                 self.org.as_str(),
+                self.priority,
                 || self.worker.ado.rate_budget(self.org),
                 || {
                     self.worker
@@ -474,6 +481,7 @@ impl Ctx<'_> {
             .gates
             .call(
                 self.org.as_str(),
+                self.priority,
                 || self.worker.ado.rate_budget(self.org),
                 || self.worker.ado.get_work_item(self.org, self.pat, id),
             )
@@ -517,6 +525,7 @@ impl Ctx<'_> {
             match gates
                 .call(
                     self.org.as_str(),
+                    self.priority,
                     || self.worker.ado.rate_budget(self.org),
                     || ado.delete_work_item(self.org, self.pat, work_item_id),
                 )
@@ -529,6 +538,7 @@ impl Ctx<'_> {
             let current = match gates
                 .call(
                     self.org.as_str(),
+                    self.priority,
                     || self.worker.ado.rate_budget(self.org),
                     || ado.get_work_item(self.org, self.pat, work_item_id),
                 )
@@ -552,6 +562,7 @@ impl Ctx<'_> {
                     let wi = gates
                         .call(
                             self.org.as_str(),
+                            self.priority,
                             || self.worker.ado.rate_budget(self.org),
                             || ado.update_work_item(self.org, self.pat, work_item_id, &ops),
                         )

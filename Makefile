@@ -2,7 +2,7 @@
 SHELL := /usr/bin/env bash
 CARGO ?= cargo
 
-.PHONY: deps run test lint deploy-lint fmt build bench bench-outbox
+.PHONY: deps run test lint deploy-lint fmt build bench bench-outbox bench-sync
 
 deps:
 	./scripts/deps.sh
@@ -27,7 +27,10 @@ fmt:
 test: deps lint
 	./scripts/test.sh
 
-bench: bench-outbox
+bench: bench-outbox bench-sync
 
 bench-outbox: deps
 	$(CARGO) run --release -p navsync-action-items --example outbox_bench -- 30000
+
+bench-sync: deps
+	$(CARGO) run --release -p navsync-ado-sync --example sync_bench -- 2000 100 8

@@ -40,6 +40,7 @@ start ado-emulator navsync-ado-emulator 8090 NAVSYNC_EMULATOR__SEED=deploy/dev/e
 start integrations navsync-integrations 8081
 start webhook-ingress navsync-webhook-ingress 8083
 start action-items navsync-action-items 8082
+start ado-sync navsync-ado-sync 8084
 
 token=$(target/debug/navsync-dev-token)
 pat=$(python3 -c 'import json;print(json.load(open("deploy/dev/emulator-seed.json"))["organizations"][0]["pats"][0])')
@@ -49,6 +50,7 @@ navsync is running (logs in .run/):
   integrations   http://127.0.0.1:8081   (health: /healthz, readiness: /readyz, metrics: /metrics)
   action-items   http://127.0.0.1:8082
   webhook-ingress http://127.0.0.1:8083  (ADO service hooks: POST /hooks/ado/<integration id>)
+  ado-sync       http://127.0.0.1:8084   (health and metrics only; syncs action items to the emulator)
   ado-emulator   http://127.0.0.1:8090   (organization p2anav-dev, project "Navigator Demo")
 
 Dev admin token (company 6f1c3a52-0b7e-4c3e-9f4a-2d5e8b9c0a01, role CompanyAdmin):

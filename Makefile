@@ -2,13 +2,16 @@
 SHELL := /usr/bin/env bash
 CARGO ?= cargo
 
-.PHONY: deps run test lint deploy-lint fmt build bench bench-outbox bench-sync
+.PHONY: deps run demo test lint deploy-lint fmt build bench bench-outbox bench-sync
 
 deps:
 	./scripts/deps.sh
 
 run:
 	./scripts/run.sh
+
+demo:
+	./scripts/demo.sh
 
 build:
 	$(CARGO) build --workspace --all-targets

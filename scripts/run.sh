@@ -44,6 +44,28 @@ start ado-sync navsync-ado-sync 8084
 
 token=$(target/debug/navsync-dev-token)
 pat=$(python3 -c 'import json;print(json.load(open("deploy/dev/emulator-seed.json"))["organizations"][0]["pats"][0])')
+
+# The demo company's integration and, in the emulator, the service hooks that point at
+# its Webhook URL with its secret — what an ADO admin would set up by hand.
+json_field() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+auth=(-H "Authorization: Bearer $token")
+curl -s -o /dev/null -X POST http://127.0.0.1:8081/v1/integrations "${auth[@]}" \
+  -H 'Content-Type: application/json' -d "{\"organization\": \"p2anav-dev\", \"pat\": \"$pat\"}"
+integration=$(curl -s http://127.0.0.1:8081/v1/integrations "${auth[@]}" | json_field 'd["items"][0]["id"]')
+secret=$(curl -s -X POST "http://127.0.0.1:8081/v1/integrations/$integration/reveal" "${auth[@]}" \
+  -H 'Content-Type: application/json' -d '{"field": "webhook_secret"}' | json_field 'd["value"]')
+existing=$(curl -s http://127.0.0.1:8090/_emulator/organizations/p2anav-dev/subscriptions | json_field 'len(d.get("value", d) if isinstance(d, dict) else d)')
+if [ "${existing:-0}" = "0" ]; then
+  for event in workitem.updated workitem.deleted workitem.restored; do
+    curl -s -o /dev/null -X POST http://127.0.0.1:8090/_emulator/organizations/p2anav-dev/subscriptions \
+      -H 'Content-Type: application/json' -d "{\"publisherId\": \"tfs\", \"eventType\": \"$event\",
+        \"consumerId\": \"webHooks\", \"consumerActionId\": \"httpRequest\",
+        \"publisherInputs\": {\"projectId\": \"Navigator Demo\"},
+        \"consumerInputs\": {\"url\": \"http://127.0.0.1:8083/hooks/ado/$integration\",
+          \"basicAuthUsername\": \"navsync\", \"basicAuthPassword\": \"$secret\",
+          \"resourceDetailsToSend\": \"all\"}}"
+  done
+fi
 cat <<TXT
 
 navsync is running (logs in .run/):
@@ -56,7 +78,8 @@ navsync is running (logs in .run/):
 Dev admin token (company 6f1c3a52-0b7e-4c3e-9f4a-2d5e8b9c0a01, role CompanyAdmin):
   export TOKEN=$token
 
-Add the integration (validated against the emulator as ADO):
+The demo integration $integration is added and ADO (the emulator) calls its Webhook URL
+on every change of a work item. To add one yourself (answers 409 now: one per company):
   curl -s -X POST http://127.0.0.1:8081/v1/integrations -H "Authorization: Bearer \$TOKEN" \\
        -H 'Content-Type: application/json' -d '{"organization": "p2anav-dev", "pat": "$pat"}'
 See it, its projects and its audit log:

@@ -290,3 +290,35 @@ async fn scrum_basic_and_cmmi_projects_map_states_by_category() {
     assert_eq!(states_of("Basic").await, ["To Do", "Doing", "Done"]);
     assert_eq!(states_of("CMMI").await, ["Proposed", "Active", "Closed"]);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_recycle_a_deleted_action_item_sends_its_work_item_to_the_recycle_bin() {
+    let w = world("Agile").await;
+    let status = w
+        .http
+        .patch(format!(
+            "{}/v1/integrations/{}",
+            w.integrations, w.integration_id
+        ))
+        .bearer_auth(&w.admin)
+        .json(&serde_json::json!({"on_action_item_deleted": "recycle"}))
+        .send()
+        .await
+        .expect("sent")
+        .status();
+    assert_eq!(status, 200);
+    // The directory trusts what it read for 300 ms in tests.
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    let mut it = item(&w, "Recycle me");
+    w.created(&it).await;
+    assert!(eventually(10, || async { w.synced_version(&it).await == Some(1) }).await);
+    it.version = 2;
+    w.deleted(&it).await;
+    assert!(eventually(10, || async { w.work_items_of(&it)[0].is_deleted }).await);
+    assert!(
+        !w.work_items_of(&it)[0]
+            .text("System.Tags")
+            .contains("P2A Navigator deleted"),
+        "recycled, not tagged"
+    );
+}

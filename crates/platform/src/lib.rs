@@ -8,6 +8,7 @@ pub mod auth;
 pub mod db;
 pub mod health;
 pub mod http_metrics;
+pub mod service;
 pub mod settings;
 pub mod shutdown;
 pub mod telemetry;

@@ -1,15 +1,14 @@
 //! Builds the action-items service: migrations, pool, broker, the HTTP server, the outbox
 //! relay and the consumer of `navigator.ado-sync`; runs them until shutdown.
 
-use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::{App, HttpServer, dev::Server, middleware};
+use actix_web::dev::Server;
 use anyhow::Context;
 use navsync_contracts::queues;
 use navsync_messaging::{Broker, ConsumerConfig, QueueSpec, run_consumer};
-use navsync_platform::{Settings, auth::Authenticator, db, health, http_metrics};
+use navsync_platform::{Settings, auth::Authenticator, db, health, http_metrics, service};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
@@ -57,28 +56,9 @@ impl Application {
                     async move { broker.ping().await }
                 }
             });
-        let listener = TcpListener::bind((settings.http.host.as_str(), settings.http.port))
-            .with_context(|| {
-                format!(
-                    "cannot listen on {}:{}",
-                    settings.http.host, settings.http.port
-                )
-            })?;
-        let port = listener.local_addr()?.port();
-        let server = HttpServer::new(move || {
-            App::new()
-                .wrap(middleware::from_fn(http_metrics::record))
-                .wrap(tracing_actix_web::TracingLogger::default())
-                .configure(routes::configure(
-                    state.clone(),
-                    auth.clone(),
-                    readiness.clone(),
-                ))
-        })
-        .listen(listener)?
-        .disable_signals()
-        .shutdown_timeout(settings.http.shutdown_timeout_secs)
-        .run();
+        let (server, port) = service::http_server(&settings.http, move |cfg| {
+            routes::configure(state.clone(), auth.clone(), readiness.clone())(cfg)
+        })?;
         let relay = Relay {
             pool: pool.clone(),
             broker: broker.clone(),
@@ -119,17 +99,25 @@ impl Application {
                 shutdown.clone(),
             ))
         };
-        let handle = self.server.handle();
-        let stopper = shutdown.clone();
-        tokio::spawn(async move {
-            stopper.cancelled().await;
-            handle.stop(true).await;
-        });
+        service::stop_on(&self.server, shutdown.clone());
         let served = self.server.await;
         shutdown.cancel();
         let _ = relay.await;
         let _ = consumer.await;
         self.broker.close().await;
         served
+    }
+}
+
+impl service::Service for Application {
+    fn port(&self) -> u16 {
+        Application::port(self)
+    }
+
+    fn run_until_stopped(
+        self,
+        shutdown: CancellationToken,
+    ) -> impl std::future::Future<Output = std::io::Result<()>> + Send {
+        Application::run_until_stopped(self, shutdown)
     }
 }

@@ -1,16 +1,14 @@
 //! Builds the ado-sync worker: migrations, pool, broker, ADO client, the two consumers,
 //! the resumer of parked work, and an HTTP server for health and metrics only.
 
-use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::{App, HttpServer, dev::Server, middleware, web};
-use anyhow::Context;
+use actix_web::{dev::Server, web};
 use navsync_ado_client::AdoClient;
 use navsync_contracts::queues;
 use navsync_messaging::{Broker, ConsumerConfig, Publisher, QueueSpec, run_consumer, topology};
-use navsync_platform::{Settings, api_error, db, health, http_metrics};
+use navsync_platform::{Settings, api_error, db, health, http_metrics, service};
 use tokio_util::sync::CancellationToken;
 
 use crate::directory::Directory;
@@ -67,25 +65,10 @@ impl Application {
                     async move { broker.ping().await }
                 }
             });
-        let listener = TcpListener::bind((settings.http.host.as_str(), settings.http.port))
-            .with_context(|| {
-                format!(
-                    "cannot listen on {}:{}",
-                    settings.http.host, settings.http.port
-                )
-            })?;
-        let port = listener.local_addr()?.port();
-        let server = HttpServer::new(move || {
-            App::new()
-                .wrap(middleware::from_fn(http_metrics::record))
-                .configure(|c| health::configure(c, readiness.clone()))
-                .default_service(web::to(api_error::route_not_found))
-        })
-        .workers(1)
-        .listen(listener)?
-        .disable_signals()
-        .shutdown_timeout(settings.http.shutdown_timeout_secs)
-        .run();
+        let (server, port) = service::http_server(&settings.http, move |cfg| {
+            health::configure(cfg, readiness.clone());
+            cfg.default_service(web::to(api_error::route_not_found));
+        })?;
         Ok(Self {
             server,
             port,
@@ -165,12 +148,7 @@ impl Application {
             self.resume_interval,
             shutdown.clone(),
         ));
-        let handle = self.server.handle();
-        let stopper = shutdown.clone();
-        tokio::spawn(async move {
-            stopper.cancelled().await;
-            handle.stop(true).await;
-        });
+        service::stop_on(&self.server, shutdown.clone());
         let served = self.server.await;
         shutdown.cancel();
         let _ = outbound.await;
@@ -179,5 +157,18 @@ impl Application {
         let _ = resumer.await;
         broker.close().await;
         served
+    }
+}
+
+impl service::Service for Application {
+    fn port(&self) -> u16 {
+        Application::port(self)
+    }
+
+    fn run_until_stopped(
+        self,
+        shutdown: CancellationToken,
+    ) -> impl std::future::Future<Output = std::io::Result<()>> + Send {
+        Application::run_until_stopped(self, shutdown)
     }
 }

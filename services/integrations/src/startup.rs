@@ -1,14 +1,13 @@
 //! Builds the integrations service from its settings: migrations, pool, ADO client, keys,
 //! and an HTTP server bound to its own listener (port 0 in tests).
 
-use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::{App, HttpServer, dev::Server, middleware};
+use actix_web::dev::Server;
 use anyhow::Context;
 use navsync_ado_client::AdoClient;
-use navsync_platform::{Settings, auth::Authenticator, db, health, http_metrics};
+use navsync_platform::{Settings, auth::Authenticator, db, health, http_metrics, service};
 use tokio_util::sync::CancellationToken;
 
 use crate::crypto::SecretBox;
@@ -49,28 +48,9 @@ impl Application {
             .context("NAVSYNC_AUTH__JWT_SECRET")?;
         let readiness = health::Readiness::new().with_database(pool);
 
-        let listener = TcpListener::bind((settings.http.host.as_str(), settings.http.port))
-            .with_context(|| {
-                format!(
-                    "cannot listen on {}:{}",
-                    settings.http.host, settings.http.port
-                )
-            })?;
-        let port = listener.local_addr()?.port();
-        let server = HttpServer::new(move || {
-            App::new()
-                .wrap(middleware::from_fn(http_metrics::record))
-                .wrap(tracing_actix_web::TracingLogger::default())
-                .configure(routes::configure(
-                    state.clone(),
-                    auth.clone(),
-                    readiness.clone(),
-                ))
-        })
-        .listen(listener)?
-        .disable_signals()
-        .shutdown_timeout(settings.http.shutdown_timeout_secs)
-        .run();
+        let (server, port) = service::http_server(&settings.http, move |cfg| {
+            routes::configure(state.clone(), auth.clone(), readiness.clone())(cfg)
+        })?;
         Ok(Self { server, port })
     }
 
@@ -80,11 +60,20 @@ impl Application {
 
     /// Serves until `shutdown` is cancelled, then lets in-flight requests finish.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> std::io::Result<()> {
-        let handle = self.server.handle();
-        tokio::spawn(async move {
-            shutdown.cancelled().await;
-            handle.stop(true).await;
-        });
+        service::stop_on(&self.server, shutdown);
         self.server.await
+    }
+}
+
+impl service::Service for Application {
+    fn port(&self) -> u16 {
+        Application::port(self)
+    }
+
+    fn run_until_stopped(
+        self,
+        shutdown: CancellationToken,
+    ) -> impl std::future::Future<Output = std::io::Result<()>> + Send {
+        Application::run_until_stopped(self, shutdown)
     }
 }

@@ -2,14 +2,13 @@
 //! channel, the integration directory, the rate limiter, the HTTP server bound to its own
 //! listener (port 0 in tests) — and runs it with its background work until shutdown.
 
-use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::{App, HttpServer, dev::Server, middleware};
+use actix_web::dev::Server;
 use anyhow::Context;
 use navsync_messaging::{Broker, Publisher, topology};
-use navsync_platform::{Settings, health, http_metrics};
+use navsync_platform::{Settings, health, http_metrics, service};
 use tokio_util::sync::CancellationToken;
 
 use crate::auth::SecretDigest;
@@ -57,24 +56,9 @@ impl Application {
                 async move { broker.ping().await }
             }
         });
-        let listener = TcpListener::bind((settings.http.host.as_str(), settings.http.port))
-            .with_context(|| {
-                format!(
-                    "cannot listen on {}:{}",
-                    settings.http.host, settings.http.port
-                )
-            })?;
-        let port = listener.local_addr()?.port();
-        let server = HttpServer::new(move || {
-            App::new()
-                .wrap(middleware::from_fn(http_metrics::record))
-                .wrap(tracing_actix_web::TracingLogger::default())
-                .configure(routes::configure(state.clone(), readiness.clone()))
-        })
-        .listen(listener)?
-        .disable_signals()
-        .shutdown_timeout(settings.http.shutdown_timeout_secs)
-        .run();
+        let (server, port) = service::http_server(&settings.http, move |cfg| {
+            routes::configure(state.clone(), readiness.clone())(cfg)
+        })?;
         Ok(Self {
             server,
             port,
@@ -100,12 +84,7 @@ impl Application {
             shutdown.clone(),
         ));
         let pruner = tokio::spawn(prune(self.limiter.clone(), shutdown.clone()));
-        let handle = self.server.handle();
-        let stopper = shutdown.clone();
-        tokio::spawn(async move {
-            stopper.cancelled().await;
-            handle.stop(true).await;
-        });
+        service::stop_on(&self.server, shutdown.clone());
         let served = self.server.await;
         shutdown.cancel();
         let _ = declarer.await;
@@ -142,5 +121,18 @@ async fn prune(limiter: Arc<Limiter>, shutdown: CancellationToken) {
             _ = shutdown.cancelled() => return,
             _ = tokio::time::sleep(Duration::from_secs(60)) => limiter.forget_idle(),
         }
+    }
+}
+
+impl service::Service for Application {
+    fn port(&self) -> u16 {
+        Application::port(self)
+    }
+
+    fn run_until_stopped(
+        self,
+        shutdown: CancellationToken,
+    ) -> impl std::future::Future<Output = std::io::Result<()>> + Send {
+        Application::run_until_stopped(self, shutdown)
     }
 }

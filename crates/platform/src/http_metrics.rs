@@ -26,6 +26,17 @@ fn handle() -> Option<&'static PrometheusHandle> {
             let handle = recorder.handle();
             // Fails only if another recorder was installed first; then we render nothing.
             metrics::set_global_recorder(recorder).ok()?;
+            // Histogram samples wait in buckets until drained; drain them even when nobody
+            // scrapes, so memory stays flat.
+            let upkeep = handle.clone();
+            let _ = std::thread::Builder::new()
+                .name("metrics-upkeep".into())
+                .spawn(move || {
+                    loop {
+                        std::thread::sleep(std::time::Duration::from_secs(5));
+                        upkeep.run_upkeep();
+                    }
+                });
             Some(handle)
         })
         .as_ref()

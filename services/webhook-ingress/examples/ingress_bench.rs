@@ -1,0 +1,240 @@
+//! Webhook ingress throughput against the raw publish rate of the same broker and an
+//! actix-web hello world, in one run; then p50 / p99 latency at half the ingress's peak
+//! (issue 6's benchmark; the figures go to docs/benchmarks.md).
+//!
+//! `cargo run --release -p navsync-webhook-ingress --example ingress_bench -- [REQUESTS]`
+//!
+//! The load comes from this process over loopback with 256 keep-alive connections (the raw publisher's window); the
+//! ingress runs in process beside the real integrations service, each webhook a real ADO
+//! `workitem.updated` payload with its own notification id, Basic-authenticated, answered
+//! only after the broker confirmed its event.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix_web::{App, HttpServer, web};
+use base64::Engine;
+use futures::StreamExt;
+use navsync_ado_emulator::Emulator;
+use navsync_contracts::{AdoWorkItemEventV1, Envelope, Event, ResourceDetails, encode, source};
+use navsync_messaging::{Broker, OutgoingMessage, Publisher, topology};
+use navsync_test_support::{TestDatabase, TestVhost, token};
+use navsync_webhook_ingress::{Application, IngressSettings};
+use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+const ORG: &str = "bench-org";
+const PAT: &str = "benchpat0benchpat1benchpat2benchpat3benchpat4benchpat5benchpatAZDO6789";
+const CONNECTIONS: usize = 256;
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let rank = ((p / 100.0) * (sorted.len().saturating_sub(1)) as f64).round() as usize;
+    sorted.get(rank.min(sorted.len().saturating_sub(1))).copied().unwrap_or(f64::NAN)
+}
+
+/// Sends `n` requests with 256 in flight; answers requests per second and how many failed.
+async fn load<F, Fut>(n: usize, send: F) -> (f64, usize)
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let started = Instant::now();
+    let failed = futures::stream::iter(0..n)
+        .map(send)
+        .buffer_unordered(CONNECTIONS)
+        .filter(|ok| futures::future::ready(!ok))
+        .count()
+        .await;
+    (n as f64 / started.elapsed().as_secs_f64(), failed)
+}
+
+async fn raw_publish(broker: &Arc<Broker>, n: usize) -> f64 {
+    let publisher = Publisher::new(broker.clone());
+    let messages: Vec<_> = (0..n)
+        .map(|i| {
+            let env = Envelope::from_event(
+                source::WEBHOOK_INGRESS,
+                Event::AdoWorkItemUpdated(AdoWorkItemEventV1 {
+                    integration_id: Uuid::new_v4(),
+                    company_id: Uuid::new_v4(),
+                    organization: ORG.into(),
+                    work_item_id: 42,
+                    rev: Some(3),
+                    subscription_id: "sub".into(),
+                    notification_id: i as i64,
+                    event_id: None,
+                    changed_fields: Default::default(),
+                    fields: None,
+                    revised_by: None,
+                    revised_at: None,
+                    resource_details: ResourceDetails::All,
+                }),
+            );
+            OutgoingMessage::cloud_event(
+                env.exchange(),
+                env.routing_key(),
+                env.id.to_string(),
+                encode(&env).unwrap_or_default(),
+                None,
+            )
+        })
+        .collect();
+    let started = Instant::now();
+    let failed = futures::stream::iter(messages.iter())
+        .map(|m| publisher.publish(m))
+        .buffer_unordered(256)
+        .filter(|r| futures::future::ready(r.is_err()))
+        .count()
+        .await;
+    assert_eq!(failed, 0);
+    n as f64 / started.elapsed().as_secs_f64()
+}
+
+#[tokio::main]
+async fn main() {
+    let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(20_000);
+    let emulator = Emulator::new();
+    emulator
+        .seed(
+            serde_json::from_value(json!({"organizations": [
+                {"name": ORG, "projects": ["Alpha"], "pats": [PAT]}]}))
+            .unwrap_or_else(|e| panic!("{e}")),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let emulator = emulator.start("127.0.0.1", 0).await.unwrap_or_else(|e| panic!("{e}"));
+    let db = TestDatabase::create().await;
+    let vhost = TestVhost::create().await;
+    let stop = CancellationToken::new();
+    let settings = navsync_test_support::settings(&db, &emulator.base_url, &[("NAVSYNC_AMQP__URL", vhost.url())]);
+    let integrations = navsync_integrations::Application::build(settings)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let integrations_url = format!("http://127.0.0.1:{}", integrations.port());
+    tokio::spawn(integrations.run_until_stopped(stop.clone()));
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(CONNECTIONS)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let admin = token(Uuid::new_v4()).encode();
+    let created: Value = http
+        .post(format!("{integrations_url}/v1/integrations"))
+        .bearer_auth(&admin)
+        .json(&json!({"organization": ORG, "pat": PAT}))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let id = created["id"].as_str().unwrap_or_default().to_owned();
+    let secret: Value = http
+        .post(format!("{integrations_url}/v1/integrations/{id}/reveal"))
+        .bearer_auth(&admin)
+        .json(&json!({"field": "webhook_secret"}))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let secret = secret["value"].as_str().unwrap_or_default().to_owned();
+
+    let broker = Broker::new(vhost.url().to_owned().into(), "bench");
+    topology::declare_navsync(&broker).await.unwrap_or_else(|e| panic!("{e}"));
+    let settings = navsync_test_support::settings(
+        &db,
+        &emulator.base_url,
+        &[("NAVSYNC_AMQP__URL", vhost.url()), ("NAVSYNC_INTEGRATIONS__URL", &integrations_url), ("NAVSYNC_LOG__LEVEL", "error")],
+    );
+    let ingress = IngressSettings {
+        rate_per_sec: 1_000_000,
+        burst: 1_000_000,
+        ..IngressSettings::default()
+    };
+    let app = Application::build(settings, ingress).await.unwrap_or_else(|e| panic!("{e}"));
+    let hook = format!("http://127.0.0.1:{}/hooks/ado/{id}", app.port());
+    tokio::spawn(app.run_until_stopped(stop.clone()));
+
+    let hello = HttpServer::new(|| App::new().route("/", web::get().to(|| async { "hello" })))
+        .workers(2)
+        .bind(("127.0.0.1", 0))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let hello_url = format!("http://{}/", hello.addrs()[0]);
+    let hello = hello.run();
+    let hello_handle = hello.handle();
+    tokio::spawn(hello);
+
+    let payload: Value = serde_json::from_str(include_str!("../tests/fixtures/workitem.updated.json"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let auth = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("ado:{secret}"))
+    );
+    let bodies: Arc<Vec<Vec<u8>>> = Arc::new(
+        (0..n.max(1))
+            .map(|i| {
+                let mut p = payload.clone();
+                p["notificationId"] = json!(i + 1);
+                serde_json::to_vec(&p).unwrap_or_default()
+            })
+            .collect(),
+    );
+    let webhook = |i: usize| {
+        let (http, hook, auth, bodies) = (http.clone(), hook.clone(), auth.clone(), bodies.clone());
+        async move {
+            http.post(&hook)
+                .header("Authorization", auth)
+                .header("Content-Type", "application/json")
+                .body(bodies[i % bodies.len()].clone())
+                .send()
+                .await
+                .is_ok_and(|r| r.status().as_u16() == 200)
+        }
+    };
+    // Warm every connection, cache and channel.
+    load(2_000, &webhook).await;
+    let raw_rate = raw_publish(&broker, n).await;
+    let (hello_rate, _) = load(n, |_| {
+        let (http, url) = (http.clone(), hello_url.clone());
+        async move { http.get(&url).send().await.is_ok_and(|r| r.status().is_success()) }
+    })
+    .await;
+    let (ingress_rate, failed) = load(n, &webhook).await;
+
+    // Half the peak, paced: one request every 1 / rate seconds for 10 s.
+    let half = ingress_rate / 2.0;
+    let interval = Duration::from_secs_f64(1.0 / half);
+    let count = (half * 10.0) as usize;
+    let mut ticker = tokio::time::interval(interval);
+    let mut tasks = Vec::with_capacity(count);
+    for i in 0..count {
+        ticker.tick().await;
+        let send = webhook(i);
+        tasks.push(tokio::spawn(async move {
+            let t = Instant::now();
+            let ok = send.await;
+            (ok, t.elapsed().as_secs_f64() * 1000.0)
+        }));
+    }
+    let mut latencies = Vec::with_capacity(count);
+    for t in tasks {
+        if let Ok((true, ms)) = t.await {
+            latencies.push(ms);
+        }
+    }
+    latencies.sort_by(f64::total_cmp);
+
+    println!("| requests | hello world (req/s) | raw windowed publish (msg/s) | ingress accepted (webhooks/s) | ingress / raw | at {half:.0}/s: p50 | p99 |");
+    println!("|---|---|---|---|---|---|---|");
+    println!(
+        "| {n} | {hello_rate:.0} | {raw_rate:.0} | {ingress_rate:.0} | {:.0}% | {:.1} ms | {:.1} ms |",
+        100.0 * ingress_rate / raw_rate,
+        percentile(&latencies, 50.0),
+        percentile(&latencies, 99.0)
+    );
+    println!("failed webhooks: {failed}; paced requests answered 200: {} of {count}", latencies.len());
+    hello_handle.stop(false).await;
+    stop.cancel();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+}

@@ -30,7 +30,10 @@ const CONNECTIONS: usize = 256;
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     let rank = ((p / 100.0) * (sorted.len().saturating_sub(1)) as f64).round() as usize;
-    sorted.get(rank.min(sorted.len().saturating_sub(1))).copied().unwrap_or(f64::NAN)
+    sorted
+        .get(rank.min(sorted.len().saturating_sub(1)))
+        .copied()
+        .unwrap_or(f64::NAN)
 }
 
 /// Sends `n` requests with 256 in flight; answers requests per second and how many failed.
@@ -93,7 +96,10 @@ async fn raw_publish(broker: &Arc<Broker>, n: usize) -> f64 {
 
 #[tokio::main]
 async fn main() {
-    let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(20_000);
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(20_000);
     let emulator = Emulator::new();
     emulator
         .seed(
@@ -102,11 +108,18 @@ async fn main() {
             .unwrap_or_else(|e| panic!("{e}")),
         )
         .unwrap_or_else(|e| panic!("{e}"));
-    let emulator = emulator.start("127.0.0.1", 0).await.unwrap_or_else(|e| panic!("{e}"));
+    let emulator = emulator
+        .start("127.0.0.1", 0)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let db = TestDatabase::create().await;
     let vhost = TestVhost::create().await;
     let stop = CancellationToken::new();
-    let settings = navsync_test_support::settings(&db, &emulator.base_url, &[("NAVSYNC_AMQP__URL", vhost.url())]);
+    let settings = navsync_test_support::settings(
+        &db,
+        &emulator.base_url,
+        &[("NAVSYNC_AMQP__URL", vhost.url())],
+    );
     let integrations = navsync_integrations::Application::build(settings)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
@@ -141,32 +154,46 @@ async fn main() {
     let secret = secret["value"].as_str().unwrap_or_default().to_owned();
 
     let broker = Broker::new(vhost.url().to_owned().into(), "bench");
-    topology::declare_navsync(&broker).await.unwrap_or_else(|e| panic!("{e}"));
+    topology::declare_navsync(&broker)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let settings = navsync_test_support::settings(
         &db,
         &emulator.base_url,
-        &[("NAVSYNC_AMQP__URL", vhost.url()), ("NAVSYNC_INTEGRATIONS__URL", &integrations_url), ("NAVSYNC_LOG__LEVEL", "error")],
+        &[
+            ("NAVSYNC_AMQP__URL", vhost.url()),
+            ("NAVSYNC_INTEGRATIONS__URL", &integrations_url),
+            ("NAVSYNC_LOG__LEVEL", "error"),
+        ],
     );
     let ingress = IngressSettings {
         rate_per_sec: 1_000_000,
         burst: 1_000_000,
         ..IngressSettings::default()
     };
-    let app = Application::build(settings, ingress).await.unwrap_or_else(|e| panic!("{e}"));
+    let app = Application::build(settings, ingress)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let hook = format!("http://127.0.0.1:{}/hooks/ado/{id}", app.port());
     tokio::spawn(app.run_until_stopped(stop.clone()));
 
-    let hello = HttpServer::new(|| App::new().route("/", web::get().to(|| async { "hello" })))
-        .workers(2)
-        .bind(("127.0.0.1", 0))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let hello = HttpServer::new(|| {
+        App::new()
+            .route("/", web::get().to(|| async { "hello" }))
+            // The same body as a webhook, read and dropped: what HTTP alone costs.
+            .route("/", web::post().to(|_body: web::Bytes| async { "ok" }))
+    })
+    .workers(2)
+    .bind(("127.0.0.1", 0))
+    .unwrap_or_else(|e| panic!("{e}"));
     let hello_url = format!("http://{}/", hello.addrs()[0]);
     let hello = hello.run();
     let hello_handle = hello.handle();
     tokio::spawn(hello);
 
-    let payload: Value = serde_json::from_str(include_str!("../tests/fixtures/workitem.updated.json"))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let payload: Value =
+        serde_json::from_str(include_str!("../tests/fixtures/workitem.updated.json"))
+            .unwrap_or_else(|e| panic!("{e}"));
     let auth = format!(
         "Basic {}",
         base64::engine::general_purpose::STANDARD.encode(format!("ado:{secret}"))
@@ -197,7 +224,24 @@ async fn main() {
     let raw_rate = raw_publish(&broker, n).await;
     let (hello_rate, _) = load(n, |_| {
         let (http, url) = (http.clone(), hello_url.clone());
-        async move { http.get(&url).send().await.is_ok_and(|r| r.status().is_success()) }
+        async move {
+            http.get(&url)
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
+        }
+    })
+    .await;
+    let (post_rate, _) = load(n, |i| {
+        let (http, url, bodies) = (http.clone(), hello_url.clone(), bodies.clone());
+        async move {
+            http.post(&url)
+                .header("Content-Type", "application/json")
+                .body(bodies[i % bodies.len()].clone())
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
+        }
     })
     .await;
     let (ingress_rate, failed) = load(n, &webhook).await;
@@ -225,7 +269,9 @@ async fn main() {
     }
     latencies.sort_by(f64::total_cmp);
 
-    println!("| requests | hello world (req/s) | raw windowed publish (msg/s) | ingress accepted (webhooks/s) | ingress / raw | at {half:.0}/s: p50 | p99 |");
+    println!(
+        "| requests | hello world (req/s) | raw windowed publish (msg/s) | ingress accepted (webhooks/s) | ingress / raw | at {half:.0}/s: p50 | p99 |"
+    );
     println!("|---|---|---|---|---|---|---|");
     println!(
         "| {n} | {hello_rate:.0} | {raw_rate:.0} | {ingress_rate:.0} | {:.0}% | {:.1} ms | {:.1} ms |",
@@ -233,7 +279,11 @@ async fn main() {
         percentile(&latencies, 50.0),
         percentile(&latencies, 99.0)
     );
-    println!("failed webhooks: {failed}; paced requests answered 200: {} of {count}", latencies.len());
+    println!("the same POST body to a hello world that drops it: {post_rate:.0} req/s");
+    println!(
+        "failed webhooks: {failed}; paced requests answered 200: {} of {count}",
+        latencies.len()
+    );
     hello_handle.stop(false).await;
     stop.cancel();
     tokio::time::sleep(Duration::from_millis(300)).await;

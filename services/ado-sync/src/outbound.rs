@@ -598,51 +598,41 @@ impl Ctx<'_> {
                 }
                 park(self.worker, self.integration, item, message, "pat_rejected").await
             }
-            Failure::Ado(AdoError::BadRequest {
-                message: ado_message,
-                ..
-            }) => {
-                // ADO refused the content: show it; the next change tries again.
-                let _ = links::delete_unlinked(conn, item.id).await;
-                match self
-                    .worker
-                    .failed(
-                        item.id,
-                        item.company_id,
-                        None,
-                        item.version,
-                        "ado_bad_request",
-                        &ado_message,
-                        false,
-                    )
-                    .await
-                {
-                    Ok(()) => Outcome::Ack,
-                    Err(e) => Outcome::retry(format!("broker: {e}")),
-                }
+            Failure::Ado(AdoError::BadRequest { message, .. }) => {
+                self.refused(conn, "ado_bad_request", &message).await
             }
-            Failure::Ado(AdoError::NotFound {
-                message: ado_message,
-            }) => {
-                let _ = links::delete_unlinked(conn, item.id).await;
-                match self
-                    .worker
-                    .failed(
-                        item.id,
-                        item.company_id,
-                        None,
-                        item.version,
-                        "ado_not_found",
-                        &ado_message,
-                        false,
-                    )
-                    .await
-                {
-                    Ok(()) => Outcome::Ack,
-                    Err(e) => Outcome::retry(format!("broker: {e}")),
-                }
+            Failure::Ado(AdoError::NotFound { message }) => {
+                self.refused(conn, "ado_not_found", &message).await
             }
             Failure::Ado(err) => Outcome::retry(format!("ADO: {err}")),
+        }
+    }
+
+    /// ADO refused the content, or the project or type is not there: show it on the item
+    /// (ADO's own words); the next change tries again.
+    async fn refused(
+        &self,
+        conn: &mut AsyncPgConnection,
+        code: &str,
+        ado_message: &str,
+    ) -> Outcome {
+        let item = self.item;
+        let _ = links::delete_unlinked(conn, item.id).await;
+        match self
+            .worker
+            .failed(
+                item.id,
+                item.company_id,
+                None,
+                item.version,
+                code,
+                ado_message,
+                false,
+            )
+            .await
+        {
+            Ok(()) => Outcome::Ack,
+            Err(e) => Outcome::retry(format!("broker: {e}")),
         }
     }
 }

@@ -4,11 +4,13 @@
 
 mod database;
 mod logs;
+mod observer;
 mod tokens;
 mod vhost;
 
 pub use database::TestDatabase;
 pub use logs::CapturedLogs;
+pub use observer::{Captured, observe};
 pub use tokens::{Token, token};
 pub use vhost::TestVhost;
 

@@ -114,7 +114,7 @@ async fn a_change_delivered_twice_is_applied_once() {
         .eventually(&id.to_string(), |v| v["title"] == "Renamed in ADO")
         .await;
     assert_eq!(item["version"], 2);
-    let envelopes = app.events.settled(2).await;
+    let envelopes = app.events.settled_envelopes(2).await;
     let updates: Vec<_> = envelopes
         .iter()
         .filter_map(|e| match &e.data {

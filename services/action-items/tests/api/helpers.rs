@@ -5,14 +5,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use navsync_action_items::Application;
-use navsync_contracts::{Envelope, Event, decode, exchange};
-use navsync_messaging::{
-    Broker, ConsumerConfig, IncomingMessage, Outcome, OutgoingMessage, Publisher, QueueSpec,
-    run_consumer,
-};
-use navsync_test_support::{TestDatabase, TestVhost, token};
+use navsync_contracts::{Envelope, Event, exchange};
+use navsync_messaging::{Broker, OutgoingMessage, Publisher};
+use navsync_test_support::{Captured, TestDatabase, TestVhost, observe, token};
 use serde_json::Value;
-use tokio::sync::{Mutex, mpsc};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
@@ -34,52 +30,6 @@ impl Drop for TestApp {
     }
 }
 
-/// Every message seen on `navigator.action-items`, raw and decoded.
-#[derive(Clone)]
-pub struct Captured {
-    rx: Arc<Mutex<mpsc::UnboundedReceiver<IncomingMessage>>>,
-    pub seen: Arc<Mutex<Vec<IncomingMessage>>>,
-}
-
-impl Captured {
-    /// Waits until `n` messages were seen in all (or 20 s pass) and returns them.
-    pub async fn wait_for(&self, n: usize) -> Vec<IncomingMessage> {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-        let mut rx = self.rx.lock().await;
-        loop {
-            if self.seen.lock().await.len() >= n {
-                break;
-            }
-            match tokio::time::timeout_at(deadline, rx.recv()).await {
-                Ok(Some(msg)) => self.seen.lock().await.push(msg),
-                _ => break,
-            }
-        }
-        self.seen.lock().await.clone()
-    }
-
-    pub async fn envelopes(&self, n: usize) -> Vec<Envelope<Event>> {
-        self.wait_for(n)
-            .await
-            .iter()
-            .map(|m| decode(&m.body).expect("a valid event"))
-            .collect()
-    }
-
-    /// Waits for `n` events, then a moment more, and returns everything seen: a test that
-    /// expects exactly `n` sees any extra one.
-    pub async fn settled(&self, n: usize) -> Vec<Envelope<Event>> {
-        self.wait_for(n).await;
-        tokio::time::sleep(Duration::from_millis(700)).await;
-        let mut rx = self.rx.lock().await;
-        while let Ok(msg) = rx.try_recv() {
-            self.seen.lock().await.push(msg);
-        }
-        drop(rx);
-        self.envelopes(0).await
-    }
-}
-
 pub async fn spawn_app() -> TestApp {
     let db = TestDatabase::create().await;
     let vhost = TestVhost::create().await;
@@ -90,7 +40,7 @@ pub async fn spawn_app() -> TestApp {
         .await
         .expect("topology");
     let address = start_service(&db, &vhost, &shutdown).await;
-    let events = capture(&broker, &shutdown).await;
+    let events = observe(&broker, exchange::ACTION_ITEMS, &shutdown).await;
     let company_id = Uuid::new_v4();
     TestApp {
         address,
@@ -120,36 +70,6 @@ pub async fn start_service(
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped(shutdown.clone()));
     address
-}
-
-async fn capture(broker: &Arc<Broker>, shutdown: &CancellationToken) -> Captured {
-    let (tx, rx) = mpsc::unbounded_channel();
-    let spec = QueueSpec::new("test.observer", exchange::ACTION_ITEMS, &["#"]);
-    // Declared before anything is published, so nothing is missed.
-    let channel = broker.channel().await.expect("channel");
-    navsync_messaging::topology::declare_queue(&channel, &spec)
-        .await
-        .expect("observer queue");
-    tokio::spawn(run_consumer(
-        broker.clone(),
-        ConsumerConfig {
-            spec,
-            prefetch: 100,
-            consumer_tag: "observer".into(),
-        },
-        move |msg: IncomingMessage| {
-            let tx = tx.clone();
-            async move {
-                let _ = tx.send(msg);
-                Outcome::Ack
-            }
-        },
-        shutdown.clone(),
-    ));
-    Captured {
-        rx: Arc::new(Mutex::new(rx)),
-        seen: Arc::new(Mutex::new(Vec::new())),
-    }
 }
 
 impl TestApp {

@@ -116,7 +116,7 @@ async fn two_relays_on_one_outbox_publish_every_row_once() {
         assert_eq!(t.await.expect("task").expect("sent"), 201);
     }
     // Settled: a second copy of anything would have arrived too.
-    let envelopes = app.events.settled(300).await;
+    let envelopes = app.events.settled_envelopes(300).await;
     let (by_item, duplicates) = versions_by_item(&envelopes);
     assert_eq!(by_item.len(), 300, "all published");
     assert_eq!(duplicates, 0, "no row published twice");

@@ -7,16 +7,11 @@ use std::time::Duration;
 use chrono::Utc;
 use navsync_ado_emulator::{Emulator, RunningEmulator, WorkItemSnapshot};
 use navsync_contracts::{
-    ActionItemStatus, ActionItemUpdatedV1, ActionItemV1, Envelope, Event, Origin, decode, encode,
-    exchange,
+    ActionItemStatus, ActionItemUpdatedV1, ActionItemV1, Envelope, Event, Origin, encode, exchange,
 };
-use navsync_messaging::{
-    Broker, ConsumerConfig, IncomingMessage, Outcome, OutgoingMessage, Publisher, QueueSpec,
-    run_consumer, topology,
-};
-use navsync_test_support::{TestDatabase, TestVhost, token};
+use navsync_messaging::{Broker, OutgoingMessage, Publisher, topology};
+use navsync_test_support::{Captured, TestDatabase, TestVhost, observe, token};
 use serde_json::json;
-use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
@@ -34,7 +29,8 @@ pub struct World {
     pub company_id: Uuid,
     pub admin: String,
     pub integration_id: String,
-    pub reports: Arc<Mutex<Vec<Envelope<Event>>>>,
+    /// Everything ado-sync reports on `navigator.ado-sync`.
+    pub reports: Captured,
     pub shutdown: CancellationToken,
     pub http: reqwest::Client,
 }
@@ -114,7 +110,7 @@ pub async fn world_without_sync(process: &str) -> World {
 
     let broker = Broker::new(vhost.url().to_owned().into(), "test");
     topology::declare_navsync(&broker).await.expect("topology");
-    let reports = observe(&broker, &shutdown).await;
+    let reports = observe(&broker, exchange::ADO_SYNC, &shutdown).await;
 
     World {
         emulator,
@@ -129,39 +125,6 @@ pub async fn world_without_sync(process: &str) -> World {
         shutdown,
         http,
     }
-}
-
-/// Everything ado-sync reports on `navigator.ado-sync`.
-async fn observe(
-    broker: &Arc<Broker>,
-    shutdown: &CancellationToken,
-) -> Arc<Mutex<Vec<Envelope<Event>>>> {
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let spec = QueueSpec::new("test.reports", exchange::ADO_SYNC, &["#"]);
-    let channel = broker.channel().await.expect("channel");
-    topology::declare_queue(&channel, &spec)
-        .await
-        .expect("observer queue");
-    let sink = seen.clone();
-    tokio::spawn(run_consumer(
-        broker.clone(),
-        ConsumerConfig {
-            spec,
-            prefetch: 100,
-            consumer_tag: "observer".into(),
-        },
-        move |m: IncomingMessage| {
-            let sink = sink.clone();
-            async move {
-                if let Ok(env) = decode(&m.body) {
-                    sink.lock().await.push(env);
-                }
-                Outcome::Ack
-            }
-        },
-        shutdown.clone(),
-    ));
-    seen
 }
 
 pub fn item(world: &World, title: &str) -> ActionItemV1 {
@@ -242,7 +205,7 @@ impl World {
     }
 
     pub async fn reports(&self) -> Vec<Envelope<Event>> {
-        self.reports.lock().await.clone()
+        self.reports.snapshot_envelopes().await
     }
 
     /// The version ado-sync last reported synced for `item`.

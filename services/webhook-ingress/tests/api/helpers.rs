@@ -3,20 +3,14 @@
 //! admin API, on a RabbitMQ vhost of its own, with an observer queue on
 //! `navigator.ado-inbound` that sees every event published.
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use navsync_ado_emulator::{
     Emulator, HookSettings, RunningEmulator, Seed, SeedOrganization, SeedPat, WebhookSubscription,
 };
-use navsync_contracts::{Envelope, Event, decode, exchange};
-use navsync_messaging::{
-    Broker, ConsumerConfig, IncomingMessage, Outcome, QueueSpec, run_consumer, topology,
-};
-use navsync_test_support::{CapturedLogs, TestDatabase, TestVhost, token};
+use navsync_contracts::{Envelope, Event, exchange};
+use navsync_messaging::{Broker, topology};
+use navsync_test_support::{Captured, CapturedLogs, TestDatabase, TestVhost, observe, token};
 use navsync_webhook_ingress::{Application, IngressSettings};
 use serde_json::{Value, json};
-use tokio::sync::{Mutex, mpsc};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
@@ -100,7 +94,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     let vhost = TestVhost::create().await;
     let broker = Broker::new(vhost.url().to_owned().into(), "test-observer");
     topology::declare_navsync(&broker).await.expect("topology");
-    let events = capture(&broker, &shutdown).await;
+    let events = observe(&broker, exchange::ADO_INBOUND, &shutdown).await;
 
     // The ingress.
     let integrations_url = options
@@ -153,83 +147,6 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     );
     app.secret = app.reveal_secret().await;
     app
-}
-
-/// Every message seen on `navigator.ado-inbound`.
-#[derive(Clone)]
-pub struct Captured {
-    rx: Arc<Mutex<mpsc::UnboundedReceiver<IncomingMessage>>>,
-    seen: Arc<Mutex<Vec<IncomingMessage>>>,
-}
-
-impl Captured {
-    /// Waits until `n` messages were seen in all (or 20 s pass) and returns them all.
-    pub async fn wait_for(&self, n: usize) -> Vec<IncomingMessage> {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-        let mut rx = self.rx.lock().await;
-        loop {
-            if self.seen.lock().await.len() >= n {
-                break;
-            }
-            match tokio::time::timeout_at(deadline, rx.recv()).await {
-                Ok(Some(msg)) => self.seen.lock().await.push(msg),
-                _ => break,
-            }
-        }
-        self.seen.lock().await.clone()
-    }
-
-    /// Waits for `n` messages, then a moment more, and returns everything seen: a test
-    /// that expects exactly `n` sees any extra one.
-    pub async fn settled(&self, n: usize) -> Vec<IncomingMessage> {
-        self.wait_for(n).await;
-        tokio::time::sleep(Duration::from_millis(700)).await;
-        let mut rx = self.rx.lock().await;
-        while let Ok(msg) = rx.try_recv() {
-            self.seen.lock().await.push(msg);
-        }
-        drop(rx);
-        self.seen.lock().await.clone()
-    }
-
-    /// Exactly one event arrived; it is returned decoded.
-    pub async fn only_one(&self) -> (IncomingMessage, Envelope<Event>) {
-        let seen = self.settled(1).await;
-        assert_eq!(seen.len(), 1, "one event expected, got {}", seen.len());
-        let message = seen[0].clone();
-        let envelope = decode(&message.body).expect("a valid event");
-        (message, envelope)
-    }
-}
-
-async fn capture(broker: &Arc<Broker>, shutdown: &CancellationToken) -> Captured {
-    let (tx, rx) = mpsc::unbounded_channel();
-    let spec = QueueSpec::new("test.observer", exchange::ADO_INBOUND, &["#"]);
-    // Declared before anything is published, so nothing is missed.
-    let channel = broker.channel().await.expect("channel");
-    topology::declare_queue(&channel, &spec)
-        .await
-        .expect("observer queue");
-    tokio::spawn(run_consumer(
-        broker.clone(),
-        ConsumerConfig {
-            spec,
-            prefetch: 100,
-            consumer_tag: "observer".into(),
-        },
-        move |msg: IncomingMessage| {
-            let tx = tx.clone();
-            async move {
-                let _ = tx.send(msg);
-                Outcome::Ack
-            }
-        },
-        shutdown.clone(),
-    ));
-    Captured {
-        rx: Arc::new(Mutex::new(rx)),
-        seen: Arc::new(Mutex::new(Vec::new())),
-    }
 }
 
 /// An answer of the ingress.

@@ -74,7 +74,7 @@ async fn a_created_item_becomes_one_work_item_and_follows_its_updates_and_deleti
 #[tokio::test(flavor = "multi_thread")]
 async fn redelivered_and_reordered_events_still_make_one_work_item_with_the_latest_values() {
     let w = world("Agile").await;
-    let mut v1 = item(&w, "v1");
+    let v1 = item(&w, "v1");
     let mut v2 = v1.clone();
     v2.version = 2;
     v2.title = "v2".into();
@@ -93,8 +93,6 @@ async fn redelivered_and_reordered_events_still_make_one_work_item_with_the_late
     assert_eq!(items.len(), 1, "exactly one work item");
     assert_eq!(items[0].text("System.Title"), "v3");
     assert_eq!(items[0].text("System.State"), "New");
-    v1.version = 1;
-    let _ = &mut v1;
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -104,6 +104,7 @@ async fn relay(db: &TestDatabase, broker: &Arc<Broker>, events: usize) -> f64 {
     let pool =
         navsync_platform::db::pool(&settings.database.url, 4).unwrap_or_else(|e| panic!("{e}"));
     let relay = Relay {
+        table: navsync_action_items::relay::table(),
         pool,
         broker: broker.clone(),
         wake: Arc::new(Notify::new()),

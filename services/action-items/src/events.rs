@@ -2,7 +2,7 @@
 //! checked against the contract before it is stored, so a bad event fails the request
 //! rather than every consumer later.
 
-use navsync_contracts::{ActionItemUpdatedV1, Envelope, Event, Origin, encode, source};
+use navsync_contracts::{ActionItemUpdatedV1, Envelope, Event, Origin, source};
 use navsync_platform::ApiError;
 
 use crate::store::action_items::ActionItemRow;
@@ -30,13 +30,5 @@ pub fn outbox_row(
         Change::Deleted => Event::ActionItemDeleted(data),
     };
     let envelope = Envelope::from_event(source::ACTION_ITEMS, event);
-    let body = encode(&envelope).map_err(ApiError::internal)?;
-    Ok(NewOutboxRow {
-        event_id: envelope.id,
-        aggregate_id: row.id,
-        exchange: envelope.exchange().to_owned(),
-        routing_key: envelope.routing_key().to_owned(),
-        body,
-        traceparent: envelope.traceparent.clone(),
-    })
+    navsync_outbox::row_for(&envelope, row.id).map_err(ApiError::internal)
 }

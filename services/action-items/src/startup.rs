@@ -60,6 +60,7 @@ impl Application {
             routes::configure(state.clone(), auth.clone(), readiness.clone())(cfg)
         })?;
         let relay = Relay {
+            table: crate::relay::table(),
             pool: pool.clone(),
             broker: broker.clone(),
             wake: wake.clone(),

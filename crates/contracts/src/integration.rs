@@ -23,6 +23,8 @@ pub enum IntegrationChange {
     CredentialsReplaced,
     /// Project, work item type, state mapping or deletion policy changed.
     SettingsChanged,
+    /// A new webhook secret replaced the old one, which no longer authenticates.
+    WebhookSecretRotated,
     /// ADO rejected the PAT; work is parked until an admin replaces it.
     NeedsAttention,
     AttentionCleared,

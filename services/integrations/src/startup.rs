@@ -7,7 +7,10 @@ use std::time::Duration;
 use actix_web::dev::Server;
 use anyhow::Context;
 use navsync_ado_client::AdoClient;
+use navsync_messaging::Broker;
+use navsync_outbox::Relay;
 use navsync_platform::{Settings, auth::Authenticator, db, health, http_metrics, service};
+use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use crate::crypto::SecretBox;
@@ -23,6 +26,8 @@ pub const MIGRATIONS: diesel_migrations::EmbeddedMigrations =
 pub struct Application {
     server: Server,
     port: u16,
+    relay: Relay,
+    broker: Arc<Broker>,
 }
 
 impl Application {
@@ -38,7 +43,10 @@ impl Application {
             settings.crypto.current_key()?,
             &settings.crypto.previous_keys()?,
         );
+        let broker = Broker::new(settings.amqp.url.clone(), "navsync-integrations");
+        let outbox_wake = Arc::new(Notify::new());
         let state = AppState {
+            outbox_wake: outbox_wake.clone(),
             pool: pool.clone(),
             ado,
             secrets: Arc::new(secrets),
@@ -46,22 +54,43 @@ impl Application {
         };
         let auth = Authenticator::new(&settings.auth.jwt_secret, settings.auth.service_token)
             .context("NAVSYNC_AUTH__JWT_SECRET")?;
-        let readiness = health::Readiness::new().with_database(pool);
+        // Ready without the broker: changes wait in the outbox until it is back.
+        let readiness = health::Readiness::new().with_database(pool.clone());
 
         let (server, port) = service::http_server(&settings.http, move |cfg| {
             routes::configure(state.clone(), auth.clone(), readiness.clone())(cfg)
         })?;
-        Ok(Self { server, port })
+        let relay = Relay {
+            table: crate::events::OUTBOX.clone(),
+            pool,
+            broker: broker.clone(),
+            wake: outbox_wake,
+            // Integrations change rarely; small batches keep a pass short.
+            batch_size: 50,
+            idle_poll: Duration::from_secs(1),
+        };
+        Ok(Self {
+            server,
+            port,
+            relay,
+            broker,
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
-    /// Serves until `shutdown` is cancelled, then lets in-flight requests finish.
+    /// Serves and relays the outbox until `shutdown` is cancelled, then lets in-flight
+    /// requests finish and closes the broker connection.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> std::io::Result<()> {
-        service::stop_on(&self.server, shutdown);
-        self.server.await
+        let relay = tokio::spawn(self.relay.run(shutdown.clone()));
+        service::stop_on(&self.server, shutdown.clone());
+        let served = self.server.await;
+        shutdown.cancel();
+        let _ = relay.await;
+        self.broker.close().await;
+        served
     }
 }
 

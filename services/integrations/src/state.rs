@@ -16,6 +16,8 @@ pub struct AppState {
     pub ado: AdoClient,
     pub secrets: Arc<SecretBox>,
     pub webhook_base_url: Arc<str>,
+    /// Wakes the outbox relay after a commit that wrote an event.
+    pub outbox_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {

@@ -2,6 +2,7 @@
 //! view (for other navsync services) adds the decrypted credentials.
 
 use chrono::{DateTime, Utc};
+use navsync_contracts::integration_status;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -29,13 +30,7 @@ pub struct IntegrationView {
 
 impl IntegrationView {
     pub fn new(row: IntegrationRow, webhook_base_url: &str) -> Self {
-        let status = if !row.enabled {
-            "disabled"
-        } else if row.attention_reason.is_some() {
-            "needs_attention"
-        } else {
-            "active"
-        };
+        let status = status_of(&row);
         Self {
             webhook_url: format!(
                 "{}/hooks/ado/{}",
@@ -68,4 +63,15 @@ pub struct InternalIntegrationView {
     pub integration: IntegrationView,
     pub pat: String,
     pub webhook_secret: String,
+}
+
+/// The status SPEC §5 shows and `integration.changed.v1` carries.
+pub fn status_of(row: &IntegrationRow) -> &'static str {
+    if !row.enabled {
+        integration_status::DISABLED
+    } else if row.attention_reason.is_some() {
+        integration_status::NEEDS_ATTENTION
+    } else {
+        integration_status::ACTIVE
+    }
 }

@@ -3,6 +3,7 @@
 use actix_web::{HttpResponse, web};
 use diesel_async::AsyncConnection;
 use navsync_ado_client::{Organization, Pat, Project, hint_of};
+use navsync_contracts::IntegrationChange;
 use navsync_platform::ApiError;
 use navsync_platform::auth::CompanyAdmin;
 use secrecy::ExposeSecret;
@@ -11,6 +12,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::crypto::{Field, new_webhook_secret};
+use crate::events;
 use crate::settings_input;
 use crate::state::{AppState, organization_of};
 use crate::store::audit::{self, Action};
@@ -122,9 +124,11 @@ async fn create(
         )
         .await?;
         audit::insert(conn, id, row.company_id, &actor, Action::Validated, detail).await?;
+        events::record(conn, &row, IntegrationChange::Created).await?;
         Ok::<_, ApiError>(())
     })
     .await?;
+    state.outbox_wake.notify_one();
     tracing::info!(integration_id = %id, company_id = %row.company_id, "integration created");
     Ok(HttpResponse::Created().json(state.view(row)))
 }
@@ -219,6 +223,7 @@ async fn update(
     let current = load(&state, admin.company_id, id).await?;
     let mut changes = IntegrationChanges::default();
     let mut actions: Vec<(Action, serde_json::Value)> = Vec::new();
+    let mut announce: Vec<IntegrationChange> = Vec::new();
     let org_changed = new_org
         .as_ref()
         .is_some_and(|o| o.as_str() != current.organization);
@@ -253,6 +258,11 @@ async fn update(
             ));
         }
         projects = Some(verified.projects);
+        if new_pat.is_some() || org_changed {
+            announce.push(IntegrationChange::CredentialsReplaced);
+        } else if current.attention_reason.is_some() {
+            announce.push(IntegrationChange::AttentionCleared);
+        }
     }
 
     if let Some(project) = body.project {
@@ -301,19 +311,19 @@ async fn update(
             Action::SettingsChanged,
             serde_json::Value::Object(settings_changed),
         ));
+        announce.push(IntegrationChange::SettingsChanged);
     }
     if let Some(enabled) = body.enabled
         && enabled != current.enabled
     {
         changes.enabled = Some(enabled);
-        actions.push((
-            if enabled {
-                Action::Enabled
-            } else {
-                Action::Disabled
-            },
-            json!({}),
-        ));
+        let (action, change) = if enabled {
+            (Action::Enabled, IntegrationChange::Enabled)
+        } else {
+            (Action::Disabled, IntegrationChange::Disabled)
+        };
+        actions.push((action, json!({})));
+        announce.push(change);
     }
     changes.updated_at = Some(navsync_platform::db::now());
 
@@ -330,9 +340,13 @@ async fn update(
             for (action, detail) in actions {
                 audit::insert(conn, id, company_id, &actor, action, detail).await?;
             }
+            for change in announce {
+                events::record(conn, &row, change).await?;
+            }
             Ok::<_, ApiError>(row)
         })
         .await?;
+    state.outbox_wake.notify_one();
     Ok(HttpResponse::Ok().json(state.view(row)))
 }
 
@@ -401,9 +415,11 @@ async fn rotate(
             let row = rows::update_by_id(conn, id, &changes).await?;
             let detail = json!({"webhook_secret_hint": row.webhook_secret_hint});
             audit::insert(conn, id, company_id, &actor, Action::Rotated, detail).await?;
+            events::record(conn, &row, IntegrationChange::WebhookSecretRotated).await?;
             Ok::<_, ApiError>(row)
         })
         .await?;
+    state.outbox_wake.notify_one();
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(json!({
@@ -453,8 +469,10 @@ async fn delete(
         rows::delete_by_id(conn, id).await?;
         let detail = json!({"organization": row.organization});
         audit::insert(conn, id, company_id, &actor, Action::Deleted, detail).await?;
+        events::record(conn, &row, IntegrationChange::Deleted).await?;
         Ok::<_, ApiError>(())
     })
     .await?;
+    state.outbox_wake.notify_one();
     Ok(HttpResponse::NoContent().finish())
 }

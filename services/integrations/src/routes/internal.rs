@@ -3,12 +3,14 @@
 
 use actix_web::{HttpResponse, web};
 use diesel_async::AsyncConnection;
+use navsync_contracts::IntegrationChange;
 use navsync_platform::ApiError;
 use navsync_platform::auth::ServiceCaller;
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::events;
 use crate::settings_input;
 use crate::state::AppState;
 use crate::store::audit::{self, Action};
@@ -113,9 +115,11 @@ async fn needs_attention(
                 detail,
             )
             .await?;
+            events::record(conn, &row, IntegrationChange::NeedsAttention).await?;
             Ok::<_, ApiError>(row)
         })
         .await?;
+    state.outbox_wake.notify_one();
     tracing::warn!(integration_id = %id, reason = %reason, "integration needs attention");
     Ok(HttpResponse::Ok().json(state.view(row)))
 }

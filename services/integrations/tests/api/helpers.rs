@@ -2,7 +2,10 @@
 
 use navsync_ado_emulator::{Emulator, RunningEmulator};
 use navsync_integrations::Application;
-use navsync_test_support::{CapturedLogs, TestDatabase, token};
+
+use navsync_contracts::exchange;
+use navsync_messaging::Broker;
+use navsync_test_support::{Captured, CapturedLogs, TestDatabase, TestVhost, observe, token};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
@@ -22,6 +25,9 @@ pub struct TestApp {
     pub admin_token: String,
     pub emulator: RunningEmulator,
     pub db: TestDatabase,
+    pub vhost: TestVhost,
+    /// Everything published to `navigator.integrations`.
+    pub events: Captured,
     pub logs: CapturedLogs,
     shutdown: CancellationToken,
 }
@@ -60,7 +66,8 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         .await
         .expect("emulator starts");
     let db = TestDatabase::create().await;
-    let mut vars: Vec<(&str, &str)> = vec![];
+    let vhost = TestVhost::create().await;
+    let mut vars: Vec<(&str, &str)> = vec![("NAVSYNC_AMQP__URL", vhost.url())];
     let base_url = emulator.base_url.clone();
     let has_ado = extra.iter().any(|(k, _)| *k == "NAVSYNC_ADO__BASE_URL");
     if !has_ado {
@@ -72,6 +79,11 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let app = Application::build(settings).await.expect("service builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let shutdown = CancellationToken::new();
+    let broker = Broker::new(vhost.url().to_owned().into(), "test-observer");
+    navsync_messaging::topology::declare_navsync(&broker)
+        .await
+        .expect("topology");
+    let events = observe(&broker, exchange::INTEGRATIONS, &shutdown).await;
     tokio::spawn(app.run_until_stopped(shutdown.clone()));
     let company_id = Uuid::new_v4();
     TestApp {
@@ -81,6 +93,8 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         admin_token: token(company_id).encode(),
         emulator,
         db,
+        vhost,
+        events,
         logs,
         shutdown,
     }

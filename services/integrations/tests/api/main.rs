@@ -3,6 +3,7 @@
 
 mod auth;
 mod create;
+mod events;
 mod helpers;
 mod internal;
 mod manage;

@@ -107,9 +107,11 @@ pub struct SyncSettings {
     /// ADO calls in flight at once per organization, so one busy organization cannot
     /// starve the others.
     pub max_in_flight_per_org: usize,
-    /// How often parked work is checked for an integration that works again.
+    /// How often parked work is checked for an integration that works again, besides the
+    /// check `integration.changed.v1` triggers.
     pub resume_interval_ms: u64,
-    /// How long an integration read from `integrations` is trusted.
+    /// How long an integration read from `integrations` is trusted when no
+    /// `integration.changed.v1` said otherwise.
     pub directory_ttl_ms: u64,
     /// Consumer prefetch (and handler concurrency) of each ado-sync queue.
     pub prefetch: u16,
@@ -358,8 +360,8 @@ fn defaults(port: u16) -> Vec<(&'static str, config::Value)> {
         ("emulator.seed", config::Value::from(None::<String>)),
         ("log.level", "info".into()),
         ("sync.max_in_flight_per_org", 8_i64.into()),
-        ("sync.resume_interval_ms", 15_000_i64.into()),
-        ("sync.directory_ttl_ms", 30_000_i64.into()),
+        ("sync.resume_interval_ms", 60_000_i64.into()),
+        ("sync.directory_ttl_ms", 60_000_i64.into()),
         ("sync.prefetch", 32_i64.into()),
         ("sync.lease_secs", 120_i64.into()),
     ]

@@ -1,21 +1,29 @@
 //! Sends parked work back to the queue once its integration works again (a valid PAT was
-//! saved, a project chosen). Checked every `NAVSYNC_SYNC__RESUME_INTERVAL_MS`, always with
-//! a fresh read of the integration.
+//! saved, a project chosen). Checked when `integration.changed.v1` says an integration is
+//! active again (see `changes`), and every `NAVSYNC_SYNC__RESUME_INTERVAL_MS` in case that
+//! event was missed; always with a fresh read of the integration.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use navsync_contracts::queues;
 use navsync_messaging::OutgoingMessage;
+use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use crate::store::parked;
 use crate::worker::Worker;
 
-pub async fn run(worker: Arc<Worker>, interval: Duration, shutdown: CancellationToken) {
+pub async fn run(
+    worker: Arc<Worker>,
+    wake: Arc<Notify>,
+    interval: Duration,
+    shutdown: CancellationToken,
+) {
     loop {
         tokio::select! {
             _ = shutdown.cancelled() => break,
+            _ = wake.notified() => {}
             _ = tokio::time::sleep(interval) => {}
         }
         if let Err(err) = pass(&worker).await {

@@ -143,8 +143,16 @@ impl Application {
                 shutdown.clone(),
             ))
         };
+        let resume = Arc::new(tokio::sync::Notify::new());
+        let changes = tokio::spawn(crate::changes::run(
+            broker.clone(),
+            self.worker.clone(),
+            resume.clone(),
+            shutdown.clone(),
+        ));
         let resumer = tokio::spawn(crate::resume::run(
             self.worker.clone(),
+            resume,
             self.resume_interval,
             shutdown.clone(),
         ));
@@ -155,6 +163,7 @@ impl Application {
         let _ = edits.await;
         let _ = inbound.await;
         let _ = resumer.await;
+        let _ = changes.await;
         broker.close().await;
         served
     }

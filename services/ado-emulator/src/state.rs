@@ -21,6 +21,7 @@ use crate::rate_limit::{RateLimit, RateLimiter};
 use crate::request_log::RequestLog;
 use crate::seed::{AuthFailure, Process, ScopeFailure, SeedError, SeedOrganization, SeedPat};
 use crate::work_items::WorkItemStore;
+use crate::work_items::split_identity;
 
 pub(crate) struct State {
     inner: Mutex<Inner>,
@@ -114,7 +115,9 @@ pub(crate) struct Organization {
     /// The `account` of service hook events.
     pub(crate) account_id: Uuid,
     pub(crate) work_items: WorkItemStore,
-    /// Display names by lowercased unique name: everyone who has acted here.
+    /// Display names by lowercased unique name: the organization's users (its PATs'
+    /// identities, seeded members, and everyone who has acted here). An identity field
+    /// may name only them.
     pub(crate) people: People,
     pub(crate) subscriptions: Vec<Subscription>,
     /// The budget per PAT identity; `None`: unlimited.
@@ -149,6 +152,10 @@ impl Organization {
                 pat.identity.unique_name.to_lowercase(),
                 pat.identity.display_name.clone(),
             );
+        }
+        for member in &seed.members {
+            let (display, unique) = split_identity(member);
+            people.insert(unique.to_lowercase(), display.to_owned());
         }
         Self {
             instance_id: stable_uuid(&["organization", &key]),

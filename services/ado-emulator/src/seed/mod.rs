@@ -45,6 +45,10 @@ pub struct SeedOrganization {
     /// A request budget per PAT identity; absent: unlimited.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_limit: Option<RateLimit>,
+    /// The organization's users besides its PATs' identities, as `"Display Name
+    /// <unique@name>"` or a bare unique name: who `System.AssignedTo` may name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<String>,
     /// Service hook subscriptions, each in the JSON of ADO's
     /// `POST _apis/hooks/subscriptions` (a project may be named instead of its id).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -62,6 +66,7 @@ impl SeedOrganization {
             auth_failure: AuthFailure::default(),
             scope_failure: ScopeFailure::default(),
             rate_limit: None,
+            members: Vec::new(),
             subscriptions: Vec::new(),
         }
     }

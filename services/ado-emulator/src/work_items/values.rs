@@ -82,6 +82,16 @@ pub(super) fn normalize(
             if text.trim().is_empty() {
                 return Ok(None);
             }
+            // Since TFS 2015 an identity field names a user of the organization; anyone
+            // else is refused rather than stored as a "virtual" name.
+            let (_, unique) = split_identity(&text);
+            if !ctx.people.contains_key(&unique.to_lowercase()) {
+                return Err(AdoError::rule_error(
+                    def.reference_name,
+                    def.name,
+                    &["InvalidIdentity"],
+                ));
+            }
             Ok(Some(Value::String(canonical_identity(&text, ctx.people))))
         }
         Kind::TreePath => {

@@ -34,6 +34,7 @@ pub fn standard_org() -> SeedOrganization {
         SeedPat::with_scopes(PROJECT_WRITE_PAT, &["vso.project_write"]),
         SeedPat::with_scopes(READ_ONLY_PAT, &["vso.work"]),
     ];
+    org.members = vec!["Board User <board.user@example.com>".into()];
     org
 }
 

@@ -283,3 +283,35 @@ async fn an_unknown_work_item_type_is_a_404() {
     assert_eq!(status, 404, "an Agile organization has no PBI: {body}");
     assert_eq!(wit_error(&body).0, "WorkItemTypeNotFoundException");
 }
+
+#[tokio::test]
+async fn assigned_to_must_name_a_user_of_the_organization() {
+    let app = spawn().await;
+    let stranger = json!([
+        {"op": "add", "path": "/fields/System.Title", "value": "x"},
+        {"op": "add", "path": "/fields/System.AssignedTo", "value": "stranger@elsewhere.example"}
+    ]);
+    let (status, body) = create_with(&app, CREATE_TASK, &stranger).await;
+    assert_eq!(status, 400, "{body}");
+    let (type_key, message) = wit_error(&body);
+    assert_eq!(type_key, "RuleValidationException");
+    assert!(
+        message.starts_with("TF401320: Rule Error for field Assigned To."),
+        "{message}"
+    );
+    assert_eq!(
+        body["customProperties"]["RuleValidationErrors"][0]["fieldReferenceName"],
+        "System.AssignedTo"
+    );
+    // A seeded member, in any case, is accepted and shown with the name ADO knows.
+    let member = json!([
+        {"op": "add", "path": "/fields/System.Title", "value": "x"},
+        {"op": "add", "path": "/fields/System.AssignedTo", "value": "BOARD.USER@example.com"}
+    ]);
+    let (status, body) = create_with(&app, CREATE_TASK, &member).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["fields"]["System.AssignedTo"]["displayName"],
+        "Board User"
+    );
+}

@@ -27,6 +27,10 @@ pub struct ActionItemSyncedV1 {
     /// The action item version now reflected in ADO.
     pub version: i64,
     pub synced_at: DateTime<Utc>,
+    /// What did not go along although the sync succeeded (e.g. `assignee_not_in_ado`:
+    /// ADO does not know the assignee, so the work item stays unassigned).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<SyncError>,
 }
 
 /// Why a sync failed: a stable `code` (`pat_rejected`, `ado_bad_request`, …) to branch on

@@ -78,6 +78,13 @@ async fn synced(conn: &mut AsyncPgConnection, e: &ActionItemSyncedV1) -> Result<
     row.ado_synced_version = e.version;
     row.ado_last_synced_at = Some(e.synced_at);
     row.ado_error = None;
+    row.ado_warning = (!e.warnings.is_empty()).then(|| {
+        e.warnings
+            .iter()
+            .map(|w| w.message.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
     row.ado_sync_state = if e.version >= row.version {
         "synced"
     } else {

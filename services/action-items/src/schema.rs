@@ -23,6 +23,7 @@ diesel::table! {
         ado_title_rev -> Nullable<Int8>,
         ado_description_rev -> Nullable<Int8>,
         ado_status_rev -> Nullable<Int8>,
+        ado_warning -> Nullable<Text>,
     }
 }
 

@@ -31,6 +31,10 @@ pub struct AdoView {
     pub sync_state: String,
     pub last_synced_at: Option<DateTime<Utc>>,
     pub error: Option<String>,
+    /// What did not go along with the last successful sync (e.g. the assignee); absent
+    /// when nothing, so the block keeps SPEC §6's shape.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
 }
 
 impl From<ActionItemRow> for ActionItemView {
@@ -41,6 +45,7 @@ impl From<ActionItemRow> for ActionItemView {
             sync_state: row.ado_sync_state.clone(),
             last_synced_at: row.ado_last_synced_at,
             error: row.ado_error.clone(),
+            warning: row.ado_warning.clone(),
         });
         Self {
             id: row.id,

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use diesel_async::AsyncPgConnection;
 use navsync_ado_client::{AdoError, Organization, Pat, WorkItem};
-use navsync_contracts::{ActionItemV1, Event, Origin, changed_field, decode};
+use navsync_contracts::{ActionItemV1, Event, Origin, SyncError, changed_field, decode};
 use navsync_messaging::{IncomingMessage, Outcome};
 use serde_json::{Value, json};
 
@@ -34,6 +34,30 @@ pub const LEASE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(1
 pub const LEASE_POLL: std::time::Duration = std::time::Duration::from_millis(50);
 pub const DELETED_TAG: &str = "P2A Navigator deleted";
 const DUE_DATE: &str = "Microsoft.VSTS.Scheduling.DueDate";
+const ASSIGNED_TO: &str = "System.AssignedTo";
+/// The warning on a sync that went through without its assignee.
+pub const ASSIGNEE_NOT_IN_ADO: &str = "assignee_not_in_ado";
+
+/// ADO refused the `System.AssignedTo` we sent: the identity is not a user of the
+/// organization (a rule error naming the field).
+fn refuses_assignee(err: &AdoError) -> bool {
+    matches!(err, AdoError::BadRequest { message, .. }
+        if message.contains("field Assigned To") || message.contains(ASSIGNED_TO))
+}
+
+fn is_assignee_op(op: &Value) -> bool {
+    op["path"].as_str() == Some(&format!("/fields/{ASSIGNED_TO}"))
+}
+
+fn assignee_warning(email: &str, org: &Organization) -> SyncError {
+    SyncError {
+        code: ASSIGNEE_NOT_IN_ADO.to_owned(),
+        message: format!(
+            "Synced without the assignee: {email} is not a user of the Azure DevOps \
+             organization {org}, so the work item stays unassigned."
+        ),
+    }
+}
 
 /// The per-item marker tag that finds a work item again after a lost create answer.
 pub fn marker(item: &ActionItemV1) -> String {
@@ -311,6 +335,13 @@ impl Ctx<'_> {
         {
             ops.push(add(DUE_DATE, json!(format!("{due}T00:00:00Z"))));
         }
+        if changed.iter().any(|c| c == changed_field::ASSIGNEE_EMAIL)
+            && !from_ado(changed_field::ASSIGNEE_EMAIL)
+        {
+            // An empty value unassigns, as in ADO's own UI.
+            let email = item.assignee_email.clone().unwrap_or_default();
+            ops.push(add(ASSIGNED_TO, json!(email)));
+        }
         if ops.is_empty() {
             // ADO already holds this version: nothing is sent, nothing echoes.
             metrics::counter!("sync_outcomes_total", "outcome" => "unchanged").increment(1);
@@ -325,27 +356,41 @@ impl Ctx<'_> {
                     &url,
                     rev,
                     item.version,
+                    None,
                 )
                 .await?;
             links::save_and_release(conn, &link).await?;
             return Ok(Outcome::Ack);
         }
-        let wi = self
-            .worker
-            .gates
-            .call(
-                self.org.as_str(),
-                self.priority,
-                || self.worker.ado.rate_budget(self.org),
-                || {
-                    self.worker
-                        .ado
-                        .update_work_item(self.org, self.pat, work_item_id, &ops)
-                },
-            )
+        let written = self
+            .send_dropping_refused_assignee(ops, |ops| async move {
+                self.worker
+                    .ado
+                    .update_work_item(self.org, self.pat, work_item_id, &ops)
+                    .await
+            })
             .await;
-        let wi = match wi {
-            Ok(wi) => wi,
+        let (wi, warning) = match written {
+            Ok((Some(wi), warning)) => (wi, warning),
+            Ok((None, warning)) => {
+                // Only the refused assignee was to be sent: ADO stays as it was.
+                link.last_synced_version = item.version;
+                let url = link.work_item_url.clone().unwrap_or_default();
+                let rev = link.title_rev.unwrap_or(1);
+                self.worker
+                    .synced(
+                        item.id,
+                        item.company_id,
+                        work_item_id,
+                        &url,
+                        rev,
+                        item.version,
+                        warning,
+                    )
+                    .await?;
+                links::save_and_release(conn, &link).await?;
+                return Ok(Outcome::Ack);
+            }
             Err(AdoError::NotFound { .. }) => {
                 // Deleted (or hidden) in ADO: its deletion reaches the item through the
                 // hook or the reconciler; meanwhile nothing more is sent.
@@ -379,6 +424,7 @@ impl Ctx<'_> {
                 &url,
                 wi.rev,
                 item.version,
+                warning,
             )
             .await?;
         links::save_and_release(conn, &link).await?;
@@ -425,33 +471,83 @@ impl Ctx<'_> {
         {
             ops.push(add(DUE_DATE, json!(format!("{due}T00:00:00Z"))));
         }
-        let wi = self
-            .worker
-            .gates
-            .call(
-                self.org.as_str(),
-                self.priority,
-                || self.worker.ado.rate_budget(self.org),
-                || {
-                    self.worker.ado.create_work_item(
+        if let Some(email) = item.assignee_email.as_deref().filter(|e| !e.is_empty()) {
+            ops.push(add(ASSIGNED_TO, json!(email)));
+        }
+        let (wi, warning) = self
+            .send_dropping_refused_assignee(ops, |ops| async move {
+                self.worker
+                    .ado
+                    .create_work_item(
                         self.org,
                         self.pat,
                         self.project,
                         &self.integration.work_item_type,
                         &ops,
                     )
-                },
-            )
+                    .await
+            })
             .await?;
+        // A create always carries a title, so something was sent.
+        let Some(wi) = wi else {
+            return Err(Failure::Database("a create sent nothing".into()));
+        };
         metrics::counter!("sync_creates_total", "outcome" => "created").increment(1);
         self.link_to(conn, link, &wi).await?;
         link.last_synced_version = item.version;
         let url = link.work_item_url.clone().unwrap_or_default();
         self.worker
-            .synced(item.id, item.company_id, wi.id, &url, wi.rev, item.version)
+            .synced(
+                item.id,
+                item.company_id,
+                wi.id,
+                &url,
+                wi.rev,
+                item.version,
+                warning,
+            )
             .await?;
         links::save_and_release(conn, link).await?;
         Ok(())
+    }
+
+    /// Sends `ops` through the organization's gate. When ADO refuses only the assignee
+    /// (not a user of the organization), the rest is sent without it and the warning says
+    /// why: an unknown assignee must not hold back the title, state or description.
+    /// `None` when nothing was left to send.
+    async fn send_dropping_refused_assignee<F, Fut>(
+        &self,
+        ops: Vec<Value>,
+        send: F,
+    ) -> Result<(Option<WorkItem>, Option<SyncError>), AdoError>
+    where
+        F: Fn(Vec<Value>) -> Fut,
+        Fut: std::future::Future<Output = Result<WorkItem, AdoError>>,
+    {
+        let send = &send;
+        let call = |ops: Vec<Value>| {
+            self.worker.gates.call(
+                self.org.as_str(),
+                self.priority,
+                || self.worker.ado.rate_budget(self.org),
+                move || send(ops.clone()),
+            )
+        };
+        let has_assignee = ops.iter().any(is_assignee_op);
+        match call(ops.clone()).await {
+            Ok(wi) => Ok((Some(wi), None)),
+            Err(err) if has_assignee && refuses_assignee(&err) => {
+                metrics::counter!("sync_assignee_refused_total").increment(1);
+                let email = self.item.assignee_email.clone().unwrap_or_default();
+                let warning = Some(assignee_warning(&email, self.org));
+                let rest: Vec<Value> = ops.into_iter().filter(|op| !is_assignee_op(op)).collect();
+                if rest.is_empty() {
+                    return Ok((None, warning));
+                }
+                Ok((Some(call(rest).await?), warning))
+            }
+            Err(err) => Err(err),
+        }
     }
 
     async fn find_by_marker(&self) -> Result<Option<WorkItem>, AdoError> {

@@ -52,6 +52,7 @@ impl Worker {
             .await
     }
 
+    #[allow(clippy::too_many_arguments)]
     pub async fn synced(
         &self,
         action_item_id: Uuid,
@@ -60,6 +61,7 @@ impl Worker {
         url: &str,
         rev: i64,
         version: i64,
+        warning: Option<SyncError>,
     ) -> Result<(), PublishError> {
         metrics::counter!("sync_outcomes_total", "outcome" => "synced").increment(1);
         self.publish(Event::ActionItemSynced(ActionItemSyncedV1 {
@@ -70,6 +72,7 @@ impl Worker {
             rev,
             version,
             synced_at: navsync_platform::db::now(),
+            warnings: warning.into_iter().collect(),
         }))
         .await
     }

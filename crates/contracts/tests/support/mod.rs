@@ -189,6 +189,10 @@ pub fn examples() -> Vec<Envelope<Event>> {
                 rev: 2,
                 version: 3,
                 synced_at: at("2026-11-29T14:05:13Z"),
+                warnings: vec![SyncError {
+                    code: "assignee_not_in_ado".into(),
+                    message: "Synced without the assignee.".into(),
+                }],
             }),
         ),
         Envelope::from_event(

@@ -87,6 +87,7 @@ async fn create(
         ado_title_rev: None,
         ado_description_rev: None,
         ado_status_rev: None,
+        ado_warning: None,
     };
     let event = outbox_row(&row, Change::Created, Origin::Navigator)?;
     let mut conn = state.pool.get().await?;

@@ -33,6 +33,7 @@ pub struct ActionItemRow {
     pub ado_title_rev: Option<i64>,
     pub ado_description_rev: Option<i64>,
     pub ado_status_rev: Option<i64>,
+    pub ado_warning: Option<String>,
 }
 
 pub async fn insert(conn: &mut AsyncPgConnection, row: &ActionItemRow) -> QueryResult<()> {

@@ -56,6 +56,7 @@ async fn a_synced_report_fills_the_ado_block() {
             rev: 1,
             version: 1,
             synced_at: Utc::now(),
+            warnings: vec![],
         }),
     ))
     .await;
@@ -72,6 +73,40 @@ async fn a_synced_report_fills_the_ado_block() {
         item["version"], 1,
         "sync status is not a change of the item"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sync_with_a_warning_shows_it_until_a_clean_sync() {
+    let app = spawn_app().await;
+    let id = new_item(&app).await;
+    let synced = |version: i64, warnings: Vec<SyncError>| {
+        Envelope::from_event(
+            source::ADO_SYNC,
+            Event::ActionItemSynced(ActionItemSyncedV1 {
+                action_item_id: id,
+                company_id: app.company_id,
+                work_item_id: 42,
+                url: "https://dev.azure.com/org/proj/_workitems/edit/42".into(),
+                rev: version,
+                version,
+                synced_at: Utc::now(),
+                warnings,
+            }),
+        )
+    };
+    let warning = SyncError {
+        code: "assignee_not_in_ado".into(),
+        message: "Synced without the assignee.".into(),
+    };
+    app.publish_from_ado_sync(&synced(1, vec![warning])).await;
+    let item = app
+        .eventually(&id.to_string(), |v| v["ado"]["sync_state"] == "synced")
+        .await;
+    assert_eq!(item["ado"]["warning"], "Synced without the assignee.");
+    assert!(item["ado"]["error"].is_null());
+    app.publish_from_ado_sync(&synced(1, vec![])).await;
+    app.eventually(&id.to_string(), |v| v["ado"].get("warning").is_none())
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -17,6 +17,8 @@ use uuid::Uuid;
 
 pub const ORG: &str = "p2anav-dev";
 pub const PAT: &str = "syncpat0syncpat1syncpat2syncpat3syncpat4syncpat5syncpat6syncpatAZDO7890";
+/// A user of the organization besides the PAT's identity: the assignee ADO accepts.
+pub const MEMBER: &str = "Ann Member <ann@example.com>";
 
 /// The database and vhost are held so they live (and are cleaned up) with the test.
 #[allow(dead_code)]
@@ -71,7 +73,8 @@ pub async fn world_without_sync(process: &str) -> World {
     emulator
         .seed(
             serde_json::from_value(json!({"organizations": [
-                {"name": ORG, "process": process, "projects": ["Alpha"], "pats": [PAT]}
+                {"name": ORG, "process": process, "projects": ["Alpha"], "pats": [PAT],
+                 "members": [MEMBER]}
             ]}))
             .expect("seed shape"),
         )
@@ -152,8 +155,8 @@ impl World {
         [
             ("NAVSYNC_AMQP__URL", self.vhost.url()),
             ("NAVSYNC_INTEGRATIONS__URL", self.integrations.as_str()),
-            ("NAVSYNC_SYNC__RESUME_INTERVAL_MS", "300"),
-            ("NAVSYNC_SYNC__DIRECTORY_TTL_MS", "300"),
+            ("NAVSYNC_SYNC__RESUME_INTERVAL_MS", "600000"),
+            ("NAVSYNC_SYNC__DIRECTORY_TTL_MS", "600000"),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))

@@ -5,7 +5,9 @@ use navsync_ado_emulator::{Fault, RateLimit};
 use navsync_contracts::{ActionItemStatus, Event};
 use serde_json::Value;
 
-use crate::helpers::{ORG, eventually, item, world};
+use navsync_ado_sync::outbound::ASSIGNEE_NOT_IN_ADO;
+
+use crate::helpers::{MEMBER, ORG, eventually, item, world};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_created_item_becomes_one_work_item_and_follows_its_updates_and_deletion() {
@@ -319,4 +321,80 @@ async fn with_recycle_a_deleted_action_item_sends_its_work_item_to_the_recycle_b
             .contains("P2A Navigator deleted"),
         "recycled, not tagged"
     );
+}
+
+/// The warnings of the last `synced` report of `item`.
+async fn last_sync_warnings(w: &crate::helpers::World, item_id: uuid::Uuid) -> Option<Vec<String>> {
+    w.reports().await.iter().rev().find_map(|e| match &e.data {
+        Event::ActionItemSynced(s) if s.action_item_id == item_id => {
+            Some(s.warnings.iter().map(|w| w.code.clone()).collect())
+        }
+        _ => None,
+    })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_assignee_goes_to_ado_only_when_ado_knows_the_person() {
+    let w = world("Agile").await;
+    // A user of the organization: assigned, no warning.
+    let mut known = item(&w, "Assigned to a member");
+    known.assignee_email = Some("ann@example.com".into());
+    w.created(&known).await;
+    assert!(eventually(10, || async { w.synced_version(&known).await == Some(1) }).await);
+    let wi = &w.work_items_of(&known)[0];
+    assert_eq!(wi.text("System.AssignedTo"), MEMBER);
+    assert_eq!(last_sync_warnings(&w, known.id).await, Some(vec![]));
+
+    // Someone ADO does not know: the item syncs without the assignee and says why.
+    let mut stranger = item(&w, "Assigned to a stranger");
+    stranger.assignee_email = Some("stranger@elsewhere.example".into());
+    w.created(&stranger).await;
+    assert!(
+        eventually(10, || async {
+            w.synced_version(&stranger).await == Some(1)
+        })
+        .await
+    );
+    let wi = &w.work_items_of(&stranger)[0];
+    assert_eq!(wi.text("System.Title"), "Assigned to a stranger");
+    assert_eq!(wi.text("System.AssignedTo"), "");
+    assert_eq!(
+        last_sync_warnings(&w, stranger.id).await,
+        Some(vec![ASSIGNEE_NOT_IN_ADO.to_owned()])
+    );
+
+    // Reassigning the known item to a stranger alone writes nothing and warns.
+    let rev_before = w.work_items_of(&known)[0].rev;
+    known.version = 2;
+    known.assignee_email = Some("stranger@elsewhere.example".into());
+    w.updated(&known, &["assignee_email"]).await;
+    assert!(eventually(10, || async { w.synced_version(&known).await == Some(2) }).await);
+    assert_eq!(w.work_items_of(&known)[0].rev, rev_before);
+    assert_eq!(
+        last_sync_warnings(&w, known.id).await,
+        Some(vec![ASSIGNEE_NOT_IN_ADO.to_owned()])
+    );
+
+    // Unassigning in Navigator unassigns in ADO; a title change with a refused
+    // assignee still lands.
+    known.version = 3;
+    known.assignee_email = None;
+    w.updated(&known, &["assignee_email"]).await;
+    assert!(eventually(10, || async { w.synced_version(&known).await == Some(3) }).await);
+    assert_eq!(w.work_items_of(&known)[0].text("System.AssignedTo"), "");
+    stranger.version = 2;
+    stranger.title = "Renamed anyway".into();
+    w.updated(&stranger, &["title", "assignee_email"]).await;
+    assert!(
+        eventually(10, || async {
+            w.synced_version(&stranger).await == Some(2)
+        })
+        .await
+    );
+    assert_eq!(
+        w.work_items_of(&stranger)[0].text("System.Title"),
+        "Renamed anyway"
+    );
+    assert_eq!(w.work_items_of(&known).len(), 1);
+    assert_eq!(w.work_items_of(&stranger).len(), 1);
 }

@@ -6,5 +6,6 @@ mod create;
 mod helpers;
 mod internal;
 mod manage;
+mod page;
 mod secrets;
 mod startup;

@@ -67,7 +67,7 @@ seed_pat() { python3 -c "import json,sys; p=json.load(open('tests/ui/emulator-se
 mkdir -p "$target/ui-screenshots"
 shots=$(cd "$target/ui-screenshots" && pwd)
 say "integrations on $integrations_port, emulator on $emulator_port, database $db"
-env BASE_URL="http://127.0.0.1:$integrations_port" \
+env BASE_URL="http://127.0.0.1:$integrations_port" EMULATOR_URL="http://127.0.0.1:$emulator_port" \
   JWT_SECRET="$jwt_secret" SERVICE_TOKEN="$service_token" \
   ORGANIZATION=p2anav-ui GOOD_PAT="$(seed_pat 0)" SCOPELESS_PAT="$(seed_pat 1)" \
   SCREENSHOTS="$shots" \

@@ -2,6 +2,7 @@
 // scripts/ui-test.sh starts the ADO emulator and integrations (fresh database, free ports)
 // and runs this with:
 //   BASE_URL        integrations, e.g. http://127.0.0.1:41234
+//   EMULATOR_URL    the ADO emulator integrations talks to (for its fault injection)
 //   JWT_SECRET      the HS256 key integrations verifies user tokens with
 //   SERVICE_TOKEN   integrations' internal API credential
 //   GOOD_PAT, SCOPELESS_PAT, ORGANIZATION   what the emulator was seeded with
@@ -25,6 +26,7 @@ function env(name) {
 }
 
 const BASE_URL = env('BASE_URL');
+const EMULATOR_URL = env('EMULATOR_URL');
 const JWT_SECRET = env('JWT_SECRET');
 const SERVICE_TOKEN = env('SERVICE_TOKEN');
 const GOOD_PAT = env('GOOD_PAT');
@@ -207,6 +209,28 @@ try {
     assert.ok((await text('#pat-error')).includes('Project and Team: Read'));
   });
 
+  await step('ADO being down is said above the buttons, and nothing is saved', async () => {
+    const fault = await fetch(`${EMULATOR_URL}/_emulator/faults`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ path_contains: '/_apis/', status: 503, count: 10 }),
+    });
+    assert.ok(fault.ok, `fault refused: ${fault.status}`);
+    try {
+      await page.fill('#pat-input', GOOD_PAT);
+      await page.click('#modal-save');
+      await page.locator('#form-error').filter({ hasText: 'could not be reached' }).waitFor();
+      assert.equal(await visible('#org-error'), false);
+      assert.equal(await visible('#pat-error'), false);
+      assert.equal(await page.getAttribute('#pat-input', 'aria-invalid'), null);
+      assert.equal(await focused(), 'modal-save', 'the focus stays in the modal');
+      await shot('05b-ado-unavailable');
+      assert.equal((await api('GET', '/v1/integrations')).body.items.length, 0, 'nothing stored');
+    } finally {
+      await fetch(`${EMULATOR_URL}/_emulator/faults`, { method: 'DELETE' });
+    }
+  });
+
   let integration;
   await step('a valid organization and PAT show the integration card', async () => {
     await page.fill('#pat-input', GOOD_PAT);
@@ -303,6 +327,7 @@ try {
     await page.keyboard.press('Space');
     await page.locator('#status-badge').filter({ hasText: 'Enabled' }).waitFor();
     assert.equal((await theIntegration()).enabled, true, 'the keyboard turns it back on');
+    assert.equal(await focused(), 'enabled-toggle', 'the focus stays on the switch');
   });
 
   await step('a needs-attention report shows the banner with the reason and the fix', async () => {

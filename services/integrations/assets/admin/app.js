@@ -440,7 +440,8 @@
       if (!editing) $('card-title').focus();
       toast(editing ? 'Integration saved.' : 'Integration added. Now create the service hook in Azure DevOps.');
     } catch (e) {
-      if (e.status === 401) {
+      if (e.status === 401 || e.status === 403) {
+        // The page already says why, in place of the card.
         closeModal();
         return;
       }
@@ -448,6 +449,8 @@
     } finally {
       save.disabled = false;
       save.textContent = 'Save';
+      // Disabling the focused Save button dropped the focus: give it back inside the modal.
+      if (!$('modal-backdrop').hidden && !$('modal').contains(document.activeElement)) save.focus();
     }
   }
 
@@ -526,10 +529,17 @@
     }
   }
 
+  let toggling = false;
   async function toggleEnabled() {
     const toggle = $('enabled-toggle');
     const enabled = toggle.checked;
-    toggle.disabled = true;
+    // Not `disabled`: that would take the focus away from a keyboard user.
+    if (toggling) {
+      toggle.checked = !enabled;
+      return;
+    }
+    toggling = true;
+    toggle.setAttribute('aria-busy', 'true');
     try {
       updated(await api('PATCH', API + '/' + state.integration.id, { enabled }));
       toast(enabled ? 'Sync enabled.' : 'Sync disabled: nothing is sent to or taken from Azure DevOps.');
@@ -537,7 +547,8 @@
       toggle.checked = !enabled;
       toast('Could not change: ' + e.message);
     } finally {
-      toggle.disabled = false;
+      toggling = false;
+      toggle.removeAttribute('aria-busy');
     }
   }
 

@@ -2,7 +2,7 @@
 SHELL := /usr/bin/env bash
 CARGO ?= cargo
 
-.PHONY: deps run demo test lint deploy-lint fmt build bench bench-outbox bench-sync
+.PHONY: deps run demo test test-ui lint deploy-lint fmt build bench bench-outbox bench-sync
 
 deps:
 	./scripts/deps.sh
@@ -29,6 +29,11 @@ fmt:
 
 test: deps lint
 	./scripts/test.sh
+
+# The admin page in Debian's Chromium (tests/ui); `make test` runs it too, after the
+# cargo tests.
+test-ui: deps
+	./scripts/ui-test.sh
 
 bench: bench-outbox bench-sync
 

@@ -78,6 +78,9 @@ navsync is running (logs in .run/):
 Dev admin token (company 6f1c3a52-0b7e-4c3e-9f4a-2d5e8b9c0a01, role CompanyAdmin):
   export TOKEN=$token
 
+The admin page (Settings → Azure DevOps Integration), signed in with that token:
+  http://127.0.0.1:8081/settings/azure-devops#token=$token
+
 The demo integration $integration is added and ADO (the emulator) calls its Webhook URL
 on every change of a work item. To add one yourself (answers 409 now: one per company):
   curl -s -X POST http://127.0.0.1:8081/v1/integrations -H "Authorization: Bearer \$TOKEN" \\

@@ -15,4 +15,4 @@ pub use error::AdoError;
 pub use organization::{InvalidOrganization, Organization};
 pub use pat::{InvalidPat, Pat, hint_of};
 pub use rate_book::Budget;
-pub use work_items::{WorkItem, WorkItemState};
+pub use work_items::{WorkItem, WorkItemState, WorkItemType};

@@ -47,6 +47,16 @@ pub struct WorkItemState {
     pub category: String,
 }
 
+/// A work item type a project offers (`Task`, `User Story`, …), as the type list answers it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+pub struct WorkItemType {
+    pub name: String,
+    #[serde(default, rename(deserialize = "referenceName"))]
+    pub reference_name: String,
+    #[serde(default, rename(deserialize = "isDisabled"))]
+    pub is_disabled: bool,
+}
+
 #[derive(Deserialize)]
 struct ListOf<T> {
     value: Vec<T>,
@@ -163,6 +173,18 @@ impl AdoClient {
             .send_json(Method::POST, url, pat, Some(("application/json", body)))
             .await?;
         Ok(answer.work_items.into_iter().map(|w| w.id).collect())
+    }
+
+    /// The work item types of `project` (needs "Work Items: Read").
+    pub async fn list_work_item_types(
+        &self,
+        org: &Organization,
+        pat: &Pat,
+        project: &str,
+    ) -> Result<Vec<WorkItemType>, AdoError> {
+        let url = self.url(&[org.as_str(), project, "_apis", "wit", "workitemtypes"]);
+        let list: ListOf<WorkItemType> = self.get_json(url, pat).await?;
+        Ok(list.value)
     }
 
     pub async fn work_item_type_states(

@@ -23,6 +23,24 @@ pub fn work_item_type(value: &str) -> Result<String, ApiError> {
     Ok(trimmed.to_owned())
 }
 
+/// A project name or id in a query: it becomes a URL path segment (escaped by the client),
+/// so only ADO's own restrictions are checked here, enough to refuse nonsense early.
+pub fn project_name(value: &str) -> Result<String, ApiError> {
+    let trimmed = value.trim();
+    if trimmed.is_empty()
+        || trimmed.chars().count() > 64
+        || trimmed
+            .chars()
+            .any(|c| c.is_control() || "\\/:*?\"<>|;#$%{},+=[]".contains(c))
+    {
+        return Err(ApiError::unprocessable(
+            "invalid_project",
+            "project must be 1 to 64 characters, without control characters or \\ / : * ? \" < > | ; # $ % { } , + = [ ].",
+        ));
+    }
+    Ok(trimmed.to_owned())
+}
+
 /// `state_mapping`: an override from action item status to ADO state name, for example
 /// `{"done": "Closed"}`. Only the three statuses may be keys.
 pub fn state_mapping(value: &serde_json::Value) -> Result<serde_json::Value, ApiError> {
@@ -111,6 +129,16 @@ mod tests {
         assert!(work_item_type("").is_err());
         assert!(work_item_type("Task/../x").is_err());
         assert!(work_item_type(&"x".repeat(129)).is_err());
+    }
+
+    #[test]
+    fn project_names_follow_ado_restrictions() {
+        assert_eq!(project_name(" Alpha ").ok(), Some("Alpha".into()));
+        assert!(project_name("Navigator Demo").is_ok());
+        assert!(project_name("").is_err());
+        assert!(project_name("../x").is_err());
+        assert!(project_name("a?b").is_err());
+        assert!(project_name(&"x".repeat(65)).is_err());
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use actix_web::http::StatusCode;
 use backon::{ExponentialBuilder, Retryable};
-use navsync_ado_client::{AdoClient, AdoError, Organization, Pat, Project};
+use navsync_ado_client::{AdoClient, AdoError, Organization, Pat, Project, WorkItemType};
 use navsync_platform::ApiError;
 
 /// What a successful check learned.
@@ -58,11 +58,25 @@ pub async fn list_projects(
         .map_err(|e| ado_error(e, Step::ReadProjects))
 }
 
+/// The work item types `project` offers, enabled ones only, with a stored PAT.
+pub async fn list_work_item_types(
+    ado: &AdoClient,
+    org: &Organization,
+    pat: &Pat,
+    project: &str,
+) -> Result<Vec<WorkItemType>, ApiError> {
+    let types = with_retry(|| ado.list_work_item_types(org, pat, project))
+        .await
+        .map_err(|e| ado_error(e, Step::ReadTypes))?;
+    Ok(types.into_iter().filter(|t| !t.is_disabled).collect())
+}
+
 #[derive(Debug, Clone, Copy)]
 enum Step {
     Organization,
     Authenticate,
     ReadProjects,
+    ReadTypes,
 }
 
 fn organization_not_found(org: &Organization) -> ApiError {
@@ -83,9 +97,12 @@ fn ado_error(err: AdoError, step: Step) -> ApiError {
     match (err, step) {
         // A PAT that authenticated a moment ago and is refused on projects lacks the
         // scope: real ADO answers 401 there, not 403.
-        (AdoError::PatRejected, Step::ReadProjects) | (AdoError::Forbidden { .. }, _) => {
-            pat_insufficient_scope()
-        }
+        (AdoError::PatRejected, Step::ReadProjects | Step::ReadTypes)
+        | (AdoError::Forbidden { .. }, _) => pat_insufficient_scope(),
+        (AdoError::NotFound { .. }, Step::ReadTypes) => ApiError::unprocessable(
+            "project_not_found",
+            "The organization has no project of that name or id.",
+        ),
         (AdoError::PatRejected, _) => ApiError::bad_request(
             "pat_rejected",
             "Azure DevOps rejected the Personal Access Token: it may be mistyped, expired or revoked.",

@@ -28,6 +28,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/{id}/reveal", web::post().to(reveal))
         .route("/{id}/webhook-secret/rotate", web::post().to(rotate))
         .route("/{id}/projects", web::get().to(projects))
+        .route("/{id}/work-item-types", web::get().to(work_item_types))
         .route("/{id}/audit", web::get().to(audit_log));
 }
 
@@ -438,6 +439,36 @@ async fn projects(
     let pat = state.pat_of(&row)?;
     let items = verify::list_projects(&state.ado, &org, &pat).await?;
     Ok(HttpResponse::Ok().json(json!({ "items": items })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TypesQuery {
+    /// The project to list types of; the integration's own when absent.
+    project: Option<String>,
+}
+
+/// The work item types a project offers, for the admin page's type picker.
+async fn work_item_types(
+    state: web::Data<AppState>,
+    CompanyAdmin(admin): CompanyAdmin,
+    path: web::Path<Uuid>,
+    query: web::Query<TypesQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let row = load(&state, admin.company_id, path.into_inner()).await?;
+    let project = match query.into_inner().project {
+        Some(p) => settings_input::project_name(&p)?,
+        None => row.project.clone().ok_or_else(|| {
+            ApiError::unprocessable(
+                "project_required",
+                "The integration has no project yet: choose one, or name it in ?project=.",
+            )
+        })?,
+    };
+    let org = organization_of(&row)?;
+    let pat = state.pat_of(&row)?;
+    let items = verify::list_work_item_types(&state.ado, &org, &pat, &project).await?;
+    Ok(HttpResponse::Ok().json(json!({ "project": project, "items": items })))
 }
 
 async fn audit_log(

@@ -2,6 +2,7 @@
 
 mod admin;
 mod internal;
+mod page;
 
 use actix_web::{middleware, web};
 use navsync_platform::{api_error, auth::Authenticator, health};
@@ -29,6 +30,7 @@ pub fn configure(
                     .configure(admin::configure),
             )
             .service(web::scope("/internal/v1").configure(internal::configure))
+            .configure(page::configure)
             .default_service(web::to(api_error::route_not_found));
     }
 }

@@ -7,5 +7,6 @@ mod events;
 mod helpers;
 mod internal;
 mod manage;
+mod page;
 mod secrets;
 mod startup;

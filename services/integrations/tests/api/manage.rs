@@ -350,3 +350,57 @@ async fn deleting_destroys_the_credentials_and_keeps_the_audit() {
     // The company may connect again.
     app.create_ok().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn work_item_types_are_read_from_ado_for_the_chosen_project() {
+    let app = spawn_app().await;
+    let id = app.create_ok().await;
+    let path = format!("/v1/integrations/{id}/work-item-types");
+    // Without ?project=, the integration's own (the only project, Alpha).
+    let (status, body) = app.admin(Method::GET, &path, None).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["project"], "Alpha");
+    let names: Vec<_> = body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|t| t["name"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert!(
+        names.iter().any(|n| n == "Task") && names.iter().any(|n| n == "User Story"),
+        "the Agile process: {names:?}"
+    );
+    let (status, body) = app
+        .admin(Method::GET, &format!("{path}?project=Nowhere"), None)
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(code(&body), "project_not_found");
+    let (status, body) = app
+        .admin(Method::GET, &format!("{path}?project=a%2Fb"), None)
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(code(&body), "invalid_project");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn work_item_types_need_a_project_when_the_integration_has_none() {
+    let app = spawn_app().await;
+    let (_, body) = app.create("two-projects", GOOD_PAT).await;
+    let id = body["id"].as_str().expect("id");
+    let path = format!("/v1/integrations/{id}/work-item-types");
+    let (status, body) = app.admin(Method::GET, &path, None).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(code(&body), "project_required");
+    let (status, body) = app
+        .admin(Method::GET, &format!("{path}?project=Beta"), None)
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|t| t["name"] == "Product Backlog Item"),
+        "the Scrum process: {body}"
+    );
+}

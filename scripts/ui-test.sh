@@ -16,6 +16,9 @@ cargo build --quiet -p navsync-integrations -p navsync-ado-emulator --bins
 pg_url_base=${NAVSYNC_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432}
 pg_url_base=${pg_url_base%/}
 db="navsync_ui_$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
+# integrations publishes integration.changed.v1: into a vhost of its own, removed after.
+vhost=$db
+rabbitmqctl=${RABBITMQCTL:-rabbitmqctl}
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 secret() { od -An -N24 -tx1 /dev/urandom | tr -d ' \n'; }
 
@@ -26,6 +29,7 @@ cleanup() {
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   psql "$pg_url_base/postgres" -qc "drop database if exists $db with (force)" >/dev/null 2>&1 || true
+  "$rabbitmqctl" -q delete_vhost "$vhost" >/dev/null 2>&1 || true
   if [ "$status" -ne 0 ]; then
     for log in "$logs"/*.log; do [ -f "$log" ] && { echo "--- $log (last 30 lines)"; tail -n 30 "$log"; }; done
   fi
@@ -35,6 +39,8 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 psql "$pg_url_base/postgres" -qc "create database $db" >/dev/null
+"$rabbitmqctl" -q add_vhost "$vhost" >/dev/null
+"$rabbitmqctl" -q set_permissions -p "$vhost" guest '.*' '.*' '.*' >/dev/null
 
 start() { # name port binary [VAR=value...]
   local name=$1 port=$2 bin=$3; shift 3
@@ -58,6 +64,7 @@ service_token=$(secret)
 start integrations "$integrations_port" navsync-integrations \
   NAVSYNC_DATABASE__URL="$pg_url_base/$db" \
   NAVSYNC_DATABASE__POOL_SIZE=4 \
+  NAVSYNC_AMQP__URL="amqp://guest:guest@127.0.0.1:5672/$vhost" \
   NAVSYNC_ADO__BASE_URL="http://127.0.0.1:$emulator_port" \
   NAVSYNC_AUTH__JWT_SECRET="$jwt_secret" \
   NAVSYNC_AUTH__SERVICE_TOKEN="$service_token" \

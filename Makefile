@@ -2,7 +2,7 @@
 SHELL := /usr/bin/env bash
 CARGO ?= cargo
 
-.PHONY: deps run demo test test-ui lint deploy-lint fmt build bench bench-outbox bench-sync
+.PHONY: deps run demo test test-ui lint deploy-lint fmt build bench bench-outbox bench-sync bench-ingress bench-edit-latency
 
 deps:
 	./scripts/deps.sh
@@ -35,10 +35,18 @@ test: deps lint
 test-ui: deps
 	./scripts/ui-test.sh
 
-bench: bench-outbox bench-sync
+bench: bench-outbox bench-sync bench-ingress bench-edit-latency
 
 bench-outbox: deps
 	$(CARGO) run --release -p navsync-action-items --example outbox_bench -- 30000
 
 bench-sync: deps
 	$(CARGO) run --release -p navsync-ado-sync --example sync_bench -- 2000 100 8
+
+# wrk (Debian's package) is the load generator, in its own process.
+bench-ingress: deps
+	command -v wrk >/dev/null || { apt-get install -y wrk || { apt-get update && apt-get install -y wrk; }; }
+	$(CARGO) run --release -p navsync-webhook-ingress --example ingress_bench -- 20000
+
+bench-edit-latency: deps
+	$(CARGO) run --release -p navsync-ado-sync --example edit_latency -- 100 20 50

@@ -4,10 +4,12 @@
 //!
 //! `cargo run --release -p navsync-webhook-ingress --example ingress_bench -- [REQUESTS]`
 //!
-//! The load comes from this process over loopback with 256 keep-alive connections (the raw publisher's window); the
-//! ingress runs in process beside the real integrations service, each webhook a real ADO
-//! `workitem.updated` payload with its own notification id, Basic-authenticated, answered
-//! only after the broker confirmed its event.
+//! Throughput load comes from `wrk` (a C load generator, one thread, 256 keep-alive
+//! connections — the raw publisher's window) in its own process, so the generator costs
+//! the two cores as little as possible; the ingress runs in this process beside the real
+//! integrations service, each webhook a real ADO `workitem.updated` payload with its own
+//! notification id (a wrk Lua script counts them), Basic-authenticated, answered only after
+//! the broker confirmed its event. The paced latency run uses reqwest from this process.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -27,6 +29,104 @@ use uuid::Uuid;
 const ORG: &str = "bench-org";
 const PAT: &str = "benchpat0benchpat1benchpat2benchpat3benchpat4benchpat5benchpatAZDO6789";
 const CONNECTIONS: usize = 256;
+
+/// What `wrk` measured: requests per second, non-2xx answers, p50 and p99 in ms.
+struct WrkRun {
+    rate: f64,
+    non_2xx: u64,
+    p50_ms: f64,
+    p99_ms: f64,
+}
+
+/// `1.23ms`, `456.00us`, `1.02s` in milliseconds.
+fn wrk_ms(text: &str) -> f64 {
+    let (number, scale) = if let Some(n) = text.strip_suffix("us") {
+        (n, 0.001)
+    } else if let Some(n) = text.strip_suffix("ms") {
+        (n, 1.0)
+    } else if let Some(n) = text.strip_suffix('s') {
+        (n, 1000.0)
+    } else {
+        (text, f64::NAN)
+    };
+    number.parse::<f64>().map_or(f64::NAN, |v| v * scale)
+}
+
+/// Runs `wrk` with `script` against `url` for `secs` seconds.
+fn wrk(url: &str, script: &std::path::Path, secs: u64) -> WrkRun {
+    let out = std::process::Command::new("wrk")
+        .args(["-t1", "-c", &CONNECTIONS.to_string(), "-d", &format!("{secs}s")])
+        .arg("--latency")
+        .arg("-s")
+        .arg(script)
+        .arg(url)
+        .output()
+        .unwrap_or_else(|e| panic!("wrk (install it: apt-get install wrk): {e}"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut run = WrkRun {
+        rate: f64::NAN,
+        non_2xx: 0,
+        p50_ms: f64::NAN,
+        p99_ms: f64::NAN,
+    };
+    for line in text.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.as_slice() {
+            ["Requests/sec:", rate] => run.rate = rate.parse().unwrap_or(f64::NAN),
+            ["Non-2xx", "or", "3xx", "responses:", n] => run.non_2xx = n.parse().unwrap_or(0),
+            ["50%", v] => run.p50_ms = wrk_ms(v),
+            ["99%", v] => run.p99_ms = wrk_ms(v),
+            _ => {}
+        }
+    }
+    assert!(run.rate.is_finite(), "wrk said: {text}");
+    run
+}
+
+/// A wrk script sending `body` with `notificationId` counting up, so every webhook is a
+/// different notification; with no body, plain GETs.
+fn wrk_script(dir: &std::path::Path, name: &str, auth: &str, body: Option<&Value>) -> std::path::PathBuf {
+    const MARK: i64 = 987_654_321_987;
+    let script = match body {
+        None => "wrk.method = \"GET\"\n".to_owned(),
+        Some(body) => {
+            let mut b = body.clone();
+            b["notificationId"] = json!(MARK);
+            let text = serde_json::to_string(&b).unwrap_or_default();
+            let (prefix, suffix) = text
+                .split_once(&MARK.to_string())
+                .unwrap_or_else(|| panic!("marker not found"));
+            format!(
+                "wrk.method = \"POST\"\n\
+                 wrk.headers[\"Authorization\"] = \"{auth}\"\n\
+                 wrk.headers[\"Content-Type\"] = \"application/json\"\n\
+                 local prefix = [==[{prefix}]==]\n\
+                 local suffix = [==[{suffix}]==]\n\
+                 counter = 0\n\
+                 request = function()\n\
+                   counter = counter + 1\n\
+                   return wrk.format(nil, nil, nil, prefix .. counter .. suffix)\n\
+                 end\n"
+            )
+        }
+    };
+    let path = dir.join(name);
+    std::fs::write(&path, script).unwrap_or_else(|e| panic!("{e}"));
+    path
+}
+
+/// Empties ado-sync's inbound queue (nobody consumes it here), so that every phase meets
+/// the broker with the same, empty queue.
+async fn purge(broker: &Arc<Broker>) {
+    let channel = broker.channel().await.unwrap_or_else(|e| panic!("{e}"));
+    channel
+        .queue_purge(
+            navsync_contracts::queues::ADO_SYNC_ADO_INBOUND.name.into(),
+            lapin::options::QueuePurgeOptions::default(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+}
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     let rank = ((p / 100.0) * (sorted.len().saturating_sub(1)) as f64).round() as usize;
@@ -219,33 +319,37 @@ async fn main() {
                 .is_ok_and(|r| r.status().as_u16() == 200)
         }
     };
+    let secs: u64 = std::env::var("BENCH_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10);
+    let dir = std::env::temp_dir().join(format!("ingress-bench-{}", Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let get_script = wrk_script(&dir, "get.lua", &auth, None);
+    let post_script = wrk_script(&dir, "post.lua", &auth, Some(&payload));
     // Warm every connection, cache and channel.
     load(2_000, &webhook).await;
+    purge(&broker).await;
     let raw_rate = raw_publish(&broker, n).await;
-    let (hello_rate, _) = load(n, |_| {
-        let (http, url) = (http.clone(), hello_url.clone());
-        async move {
-            http.get(&url)
-                .send()
-                .await
-                .is_ok_and(|r| r.status().is_success())
-        }
-    })
-    .await;
-    let (post_rate, _) = load(n, |i| {
-        let (http, url, bodies) = (http.clone(), hello_url.clone(), bodies.clone());
-        async move {
-            http.post(&url)
-                .header("Content-Type", "application/json")
-                .body(bodies[i % bodies.len()].clone())
-                .send()
-                .await
-                .is_ok_and(|r| r.status().is_success())
-        }
-    })
-    .await;
-    let (ingress_rate, failed) = load(n, &webhook).await;
+    purge(&broker).await;
+    let wrk_in = |url: String, script: std::path::PathBuf| {
+        tokio::task::spawn_blocking(move || wrk(&url, &script, secs))
+    };
+    let hello_get = wrk_in(hello_url.clone(), get_script)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let hello_post = wrk_in(hello_url.clone(), post_script.clone())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    purge(&broker).await;
+    let ingress_run = wrk_in(hook.clone(), post_script)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (hello_rate, post_rate, ingress_rate) = (hello_get.rate, hello_post.rate, ingress_run.rate);
+    let failed = ingress_run.non_2xx;
 
+    purge(&broker).await;
     // Half the peak, paced: one request every 1 / rate seconds for 10 s.
     let half = ingress_rate / 2.0;
     let interval = Duration::from_secs_f64(1.0 / half);
@@ -281,7 +385,11 @@ async fn main() {
     );
     println!("the same POST body to a hello world that drops it: {post_rate:.0} req/s");
     println!(
-        "failed webhooks: {failed}; paced requests answered 200: {} of {count}",
+        "ingress at full load (wrk, {CONNECTIONS} connections): p50 {:.1} ms, p99 {:.1} ms",
+        ingress_run.p50_ms, ingress_run.p99_ms
+    );
+    println!(
+        "non-2xx webhooks under wrk: {failed}; paced requests answered 200: {} of {count}",
         latencies.len()
     );
     hello_handle.stop(false).await;

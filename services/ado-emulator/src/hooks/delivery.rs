@@ -10,13 +10,13 @@
 //! are scaled down through [`HookSettings`] for tests.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{OnceLock, Weak};
+use std::sync::{Arc, OnceLock, Weak};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use tokio::sync::mpsc;
+use tokio::sync::{Semaphore, mpsc};
 use uuid::Uuid;
 
 use super::SubscriptionStatus;
@@ -40,6 +40,11 @@ pub struct HookSettings {
     pub probation_limit: u32,
     /// How long a subscriber may take to answer.
     pub timeout_ms: u64,
+    /// Notifications of one subscription in flight at once. ADO guarantees neither order
+    /// nor uniqueness of deliveries, and does not wait for one answer before the next
+    /// notification; 1 delivers strictly in order. Read when a subscription's first
+    /// notification is queued.
+    pub parallel_deliveries: u32,
 }
 
 impl Default for HookSettings {
@@ -49,6 +54,7 @@ impl Default for HookSettings {
             probation_base_ms: 1_020_000,
             probation_limit: 8,
             timeout_ms: 20_000,
+            parallel_deliveries: 8,
         }
     }
 }
@@ -80,6 +86,9 @@ impl HookSettings {
         }
         if self.timeout_ms == 0 {
             return Err("timeout_ms must be at least 1".to_owned());
+        }
+        if !(1..=64).contains(&self.parallel_deliveries) {
+            return Err("parallel_deliveries must be between 1 and 64".to_owned());
         }
         Ok(())
     }
@@ -238,10 +247,21 @@ async fn drain(
     state: Weak<State>,
     client: reqwest::Client,
 ) {
+    let parallel = match state.upgrade() {
+        Some(s) => s.lock().hook_settings.parallel_deliveries.max(1) as usize,
+        None => return,
+    };
+    let slots = Arc::new(Semaphore::new(parallel));
     while let Some(notification) = receiver.recv().await {
-        if !deliver(&notification, &state, &client).await {
+        // Taken in queue order, so with one slot deliveries stay in order.
+        let Ok(slot) = slots.clone().acquire_owned().await else {
             return;
-        }
+        };
+        let (state, client) = (state.clone(), client.clone());
+        tokio::spawn(async move {
+            deliver(&notification, &state, &client).await;
+            drop(slot);
+        });
     }
 }
 

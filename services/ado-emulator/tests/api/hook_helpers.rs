@@ -19,6 +19,8 @@ pub fn fast() -> HookSettings {
         probation_base_ms: 5,
         probation_limit: 3,
         timeout_ms: 2_000,
+        // The delivery tests read attempts in order.
+        parallel_deliveries: 1,
     }
 }
 

@@ -31,8 +31,11 @@ pub struct IngressSettings {
 impl Default for IngressSettings {
     fn default() -> Self {
         Self {
-            rate_per_sec: 50,
-            burst: 200,
+            // A busy organization's people and automations reach 100 edits/s; a flood from
+            // one integration (a loop, a replayed backlog) is still cut well before it
+            // starves the others.
+            rate_per_sec: 200,
+            burst: 1_000,
             secret_cache_ttl_secs: 30,
             unknown_cache_ttl_secs: 10,
             cache_capacity: 100_000,
@@ -92,9 +95,9 @@ mod tests {
     }
 
     #[test]
-    fn defaults_are_fifty_a_second_with_a_burst_of_two_hundred() {
+    fn defaults_are_two_hundred_a_second_with_a_burst_of_a_thousand() {
         let s = IngressSettings::load_from(&[]).expect("defaults");
-        assert_eq!((s.rate_per_sec, s.burst), (50, 200));
+        assert_eq!((s.rate_per_sec, s.burst), (200, 1_000));
         assert_eq!(s.secret_cache_ttl_secs, 30);
     }
 

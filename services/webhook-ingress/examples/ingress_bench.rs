@@ -55,7 +55,13 @@ fn wrk_ms(text: &str) -> f64 {
 /// Runs `wrk` with `script` against `url` for `secs` seconds.
 fn wrk(url: &str, script: &std::path::Path, secs: u64) -> WrkRun {
     let out = std::process::Command::new("wrk")
-        .args(["-t1", "-c", &CONNECTIONS.to_string(), "-d", &format!("{secs}s")])
+        .args([
+            "-t1",
+            "-c",
+            &CONNECTIONS.to_string(),
+            "-d",
+            &format!("{secs}s"),
+        ])
         .arg("--latency")
         .arg("-s")
         .arg(script)
@@ -85,7 +91,12 @@ fn wrk(url: &str, script: &std::path::Path, secs: u64) -> WrkRun {
 
 /// A wrk script sending `body` with `notificationId` counting up, so every webhook is a
 /// different notification; with no body, plain GETs.
-fn wrk_script(dir: &std::path::Path, name: &str, auth: &str, body: Option<&Value>) -> std::path::PathBuf {
+fn wrk_script(
+    dir: &std::path::Path,
+    name: &str,
+    auth: &str,
+    body: Option<&Value>,
+) -> std::path::PathBuf {
     const MARK: i64 = 987_654_321_987;
     let script = match body {
         None => "wrk.method = \"GET\"\n".to_owned(),

@@ -7,12 +7,15 @@
 mod changes;
 mod directory;
 mod gate;
+pub mod heal_settings;
 mod inbound;
 mod mapping;
 mod metadata;
 pub mod outbound;
+mod reconciler;
 pub mod resume;
 mod schema;
+mod singleton;
 pub mod startup;
 mod store;
 mod worker;

@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::directory::Directory;
 use crate::gate::Gates;
+use crate::heal_settings::HealSettings;
 use crate::metadata::Metadata;
 use crate::worker::Worker;
 
@@ -29,10 +30,17 @@ pub struct Application {
     broker: Arc<Broker>,
     prefetch: u16,
     resume_interval: Duration,
+    heal: HealSettings,
 }
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let heal = HealSettings::load()?;
+        Self::build_with(settings, heal).await
+    }
+
+    /// [`Application::build`] with the self-healing knobs given (tests pass their own).
+    pub async fn build_with(settings: Settings, heal: HealSettings) -> anyhow::Result<Self> {
         http_metrics::install();
         db::migrate(&settings.database.url, SERVICE, MIGRATIONS).await?;
         let pool = db::pool(&settings.database.url, settings.database.pool_size)?;
@@ -76,6 +84,7 @@ impl Application {
             broker,
             prefetch: settings.sync.prefetch,
             resume_interval: Duration::from_millis(settings.sync.resume_interval_ms),
+            heal,
         })
     }
 
@@ -156,6 +165,11 @@ impl Application {
             self.resume_interval,
             shutdown.clone(),
         ));
+        let reconciler = tokio::spawn(crate::reconciler::run(
+            self.worker.clone(),
+            self.heal.reconciler.clone(),
+            shutdown.clone(),
+        ));
         service::stop_on(&self.server, shutdown.clone());
         let served = self.server.await;
         shutdown.cancel();
@@ -164,6 +178,7 @@ impl Application {
         let _ = inbound.await;
         let _ = resumer.await;
         let _ = changes.await;
+        let _ = reconciler.await;
         broker.close().await;
         served
     }

@@ -4,3 +4,4 @@ pub mod inbox;
 pub mod links;
 pub mod parked;
 pub mod revisions;
+pub mod tracked;

@@ -4,4 +4,5 @@
 mod crash;
 mod from_ado;
 mod helpers;
+mod self_healing;
 mod to_ado;

@@ -2,7 +2,7 @@
 SHELL := /usr/bin/env bash
 CARGO ?= cargo
 
-.PHONY: deps run demo test test-ui lint deploy-lint fmt build bench bench-outbox bench-sync
+.PHONY: dlq deps run demo test test-ui lint deploy-lint fmt build bench bench-outbox bench-sync
 
 deps:
 	./scripts/deps.sh
@@ -42,3 +42,8 @@ bench-outbox: deps
 
 bench-sync: deps
 	$(CARGO) run --release -p navsync-ado-sync --example sync_bench -- 2000 100 8
+
+# Dead letters (ado-sync's internal API must be up): `make dlq ARGS="list ado-sync.action-items"`,
+# `ARGS="redrive ado-sync.ado-inbound --reason database"`, `ARGS="discard <queue> --id <message id>"`.
+dlq:
+	$(CARGO) run -q -p navsync-ado-sync --bin navsync-dlq -- $(ARGS)

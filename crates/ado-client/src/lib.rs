@@ -12,8 +12,8 @@ mod pat;
 mod rate_book;
 mod work_items;
 
-pub use client::{AdoClient, ConnectionData, Project};
 pub use batch::MAX_BATCH;
+pub use client::{AdoClient, ConnectionData, Project};
 pub use error::AdoError;
 pub use hooks::{HookSubscription, NewHookSubscription};
 pub use organization::{InvalidOrganization, Organization};

@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 mod changes;
+mod dead_letters;
 mod directory;
 mod gate;
 pub mod heal_settings;

@@ -52,3 +52,17 @@ diesel::table! {
         parked_at -> Timestamptz,
     }
 }
+
+diesel::table! {
+    ado_sync.dead_letter_audit (id) {
+        id -> Int8,
+        queue -> Text,
+        action -> Text,
+        message_id -> Nullable<Text>,
+        routing_key -> Text,
+        reason -> Nullable<Text>,
+        actor -> Text,
+        body -> Nullable<Bytea>,
+        at -> Timestamptz,
+    }
+}

@@ -8,9 +8,12 @@ use actix_web::{dev::Server, web};
 use navsync_ado_client::AdoClient;
 use navsync_contracts::queues;
 use navsync_messaging::{Broker, ConsumerConfig, Publisher, QueueSpec, run_consumer, topology};
-use navsync_platform::{Settings, api_error, db, health, http_metrics, service};
+use navsync_platform::{
+    Settings, api_error, auth::Authenticator, db, health, http_metrics, service,
+};
 use tokio_util::sync::CancellationToken;
 
+use crate::dead_letters::DeadLetters;
 use crate::directory::Directory;
 use crate::gate::Gates;
 use crate::heal_settings::HealSettings;
@@ -73,8 +76,21 @@ impl Application {
                     async move { broker.ping().await }
                 }
             });
+        let auth = Authenticator::new(
+            &settings.auth.jwt_secret,
+            settings.auth.service_token.clone(),
+        )?;
+        let dead_letters = web::Data::new(DeadLetters {
+            pool: worker.pool.clone(),
+            broker: broker.clone(),
+            publisher: Publisher::new(broker.clone()),
+        });
         let (server, port) = service::http_server(&settings.http, move |cfg| {
             health::configure(cfg, readiness.clone());
+            cfg.app_data(web::Data::new(auth.clone()))
+                .app_data(dead_letters.clone())
+                .app_data(api_error::json_config(64 * 1024))
+                .service(web::scope("/internal/v1").configure(crate::dead_letters::configure));
             cfg.default_service(web::to(api_error::route_not_found));
         })?;
         Ok(Self {

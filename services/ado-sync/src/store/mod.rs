@@ -1,5 +1,6 @@
 //! The ado-sync service's tables, one module each.
 
+pub mod dead_letter_audit;
 pub mod inbox;
 pub mod links;
 pub mod parked;

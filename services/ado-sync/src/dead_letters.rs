@@ -29,8 +29,8 @@ use navsync_platform::db::Pool;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::singleton;
 use crate::store::dead_letter_audit::{self, NewAuditRow};
+use navsync_platform::singleton;
 
 /// What the routes need.
 pub struct DeadLetters {

@@ -16,7 +16,6 @@ pub mod outbound;
 mod reconciler;
 pub mod resume;
 mod schema;
-mod singleton;
 pub mod startup;
 mod store;
 mod worker;

@@ -31,10 +31,10 @@ use crate::directory::Integration;
 use crate::heal_settings::ReconcilerSettings;
 use crate::inbound::{self, Kind};
 use crate::mapping::html_to_text;
-use crate::singleton;
 use crate::store::links::{self, Claimed, LINKED, LinkRow};
 use crate::store::{revisions, tracked};
 use crate::worker::Worker;
+use navsync_platform::singleton;
 
 const TITLE: &str = "System.Title";
 const DESCRIPTION: &str = "System.Description";

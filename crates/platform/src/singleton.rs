@@ -2,10 +2,10 @@
 //! pooled connection for as long as the work runs. A replica that dies releases it with its
 //! session, so a periodic task is never stuck behind a dead holder.
 
+use crate::db::{Pool, PooledConnection};
 use diesel::QueryableByName;
 use diesel::sql_types::{BigInt, Bool};
 use diesel_async::RunQueryDsl;
-use navsync_platform::db::{Pool, PooledConnection};
 
 #[derive(QueryableByName)]
 struct Locked {

@@ -41,6 +41,7 @@ pub async fn handle(worker: Arc<Worker>, message: IncomingMessage) -> Outcome {
         Event::AdoWorkItemRestored(e) => (e, Kind::Restored),
         _ => return Outcome::Ack,
     };
+    crate::hook_watch::heard(&worker, event.company_id, event.integration_id).await;
     let org = event.organization.to_ascii_lowercase();
     let mut conn = match worker.pool.get().await {
         Ok(c) => c,

@@ -9,6 +9,7 @@ mod dead_letters;
 mod directory;
 mod gate;
 pub mod heal_settings;
+mod hook_watch;
 mod inbound;
 mod mapping;
 mod metadata;

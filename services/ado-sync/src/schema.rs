@@ -66,3 +66,14 @@ diesel::table! {
         at -> Timestamptz,
     }
 }
+
+diesel::table! {
+    ado_sync.hook_activity (company_id) {
+        company_id -> Uuid,
+        integration_id -> Uuid,
+        last_outbound_at -> Nullable<Timestamptz>,
+        last_inbound_at -> Nullable<Timestamptz>,
+        unanswered_since -> Nullable<Timestamptz>,
+        flagged -> Bool,
+    }
+}

@@ -186,6 +186,11 @@ impl Application {
             self.heal.reconciler.clone(),
             shutdown.clone(),
         ));
+        let hook_watch = tokio::spawn(crate::hook_watch::run(
+            self.worker.clone(),
+            self.heal.hook_watch.clone(),
+            shutdown.clone(),
+        ));
         service::stop_on(&self.server, shutdown.clone());
         let served = self.server.await;
         shutdown.cancel();
@@ -195,6 +200,7 @@ impl Application {
         let _ = resumer.await;
         let _ = changes.await;
         let _ = reconciler.await;
+        let _ = hook_watch.await;
         broker.close().await;
         served
     }

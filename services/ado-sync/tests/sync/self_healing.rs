@@ -128,3 +128,91 @@ async fn our_own_writes_are_not_drift() {
     tokio::time::sleep(Duration::from_millis(2500)).await;
     assert!(changed_titles(&w, &it).await.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn writes_never_followed_by_a_webhook_flag_no_webhooks_without_stopping_sync_and_a_webhook_clears_it()
+ {
+    let w = world_with(
+        "Agile",
+        &[
+            ("NAVSYNC_HOOK_WATCH__INTERVAL_SECS", "1"),
+            ("NAVSYNC_HOOK_WATCH__SILENCE_SECS", "2"),
+        ],
+    )
+    .await;
+    let (mut it, id) = synced_item(&w, "Written, never echoed").await;
+    assert!(
+        eventually(10, || async {
+            let i = w.integration().await;
+            i["status"] == "needs_attention" && i["status_reason"] == "no_webhooks"
+        })
+        .await,
+        "{}",
+        w.integration().await
+    );
+    // A warning, not a stop: the next change still reaches ADO.
+    it.title = "Still synced".into();
+    it.version = 2;
+    w.updated(&it, &["title"]).await;
+    assert!(eventually(10, || async { w.synced_version(&it).await == Some(2) }).await);
+    // A webhook arrives (here: the raw event the ingress would publish): cleared.
+    let rev = w.work_items_of(&it)[0].rev;
+    w.publish(Event::AdoWorkItemUpdated(
+        navsync_contracts::AdoWorkItemEventV1 {
+            integration_id: w.integration_id.parse().expect("uuid"),
+            company_id: w.company_id,
+            organization: ORG.to_owned(),
+            work_item_id: id.into(),
+            rev: Some(rev.into()),
+            subscription_id: "sub-1".into(),
+            notification_id: 1,
+            event_id: None,
+            changed_fields: Default::default(),
+            fields: None,
+            revised_by: None,
+            revised_at: None,
+            resource_details: navsync_contracts::ResourceDetails::All,
+        },
+    ))
+    .await;
+    assert!(
+        eventually(10, || async { w.integration().await["status"] == "active" }).await,
+        "{}",
+        w.integration().await
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn webhooks_that_keep_arriving_never_flag_the_integration() {
+    let w = world_with(
+        "Agile",
+        &[
+            ("NAVSYNC_HOOK_WATCH__INTERVAL_SECS", "1"),
+            ("NAVSYNC_HOOK_WATCH__SILENCE_SECS", "2"),
+        ],
+    )
+    .await;
+    let (it, id) = synced_item(&w, "Echoed").await;
+    let rev = w.work_items_of(&it)[0].rev;
+    // The echo of our write, as the ingress publishes it.
+    w.publish(Event::AdoWorkItemUpdated(
+        navsync_contracts::AdoWorkItemEventV1 {
+            integration_id: w.integration_id.parse().expect("uuid"),
+            company_id: w.company_id,
+            organization: ORG.to_owned(),
+            work_item_id: id.into(),
+            rev: Some(rev.into()),
+            subscription_id: "sub-1".into(),
+            notification_id: 1,
+            event_id: None,
+            changed_fields: Default::default(),
+            fields: None,
+            revised_by: None,
+            revised_at: None,
+            resource_details: navsync_contracts::ResourceDetails::All,
+        },
+    ))
+    .await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert_eq!(w.integration().await["status"], "active");
+}

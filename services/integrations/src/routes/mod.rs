@@ -1,6 +1,7 @@
 //! The route table, a function that needs no socket so that tests can run it in process.
 
 mod admin;
+mod attention;
 mod internal;
 mod page;
 mod self_healing;

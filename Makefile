@@ -2,7 +2,7 @@
 SHELL := /usr/bin/env bash
 CARGO ?= cargo
 
-.PHONY: deps run demo test test-ui lint deploy-lint fmt build bench bench-outbox bench-sync bench-ingress bench-edit-latency
+.PHONY: dlq deps run demo test test-ui lint deploy-lint fmt build bench bench-outbox bench-sync bench-ingress bench-edit-latency
 
 deps:
 	./scripts/deps.sh
@@ -50,3 +50,8 @@ bench-ingress: deps
 
 bench-edit-latency: deps
 	$(CARGO) run --release -p navsync-ado-sync --example edit_latency -- 100 20 50
+
+# Dead letters (ado-sync's internal API must be up): `make dlq ARGS="list ado-sync.action-items"`,
+# `ARGS="redrive ado-sync.ado-inbound --reason database"`, `ARGS="discard <queue> --id <message id>"`.
+dlq:
+	$(CARGO) run -q -p navsync-ado-sync --bin navsync-dlq -- $(ARGS)

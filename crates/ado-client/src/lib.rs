@@ -3,15 +3,19 @@
 //! typed result. See `shared/ado/ADO.md` for the behaviours this encodes.
 #![forbid(unsafe_code)]
 
+mod batch;
 mod client;
 mod error;
+mod hooks;
 mod organization;
 mod pat;
 mod rate_book;
 mod work_items;
 
+pub use batch::MAX_BATCH;
 pub use client::{AdoClient, ConnectionData, Project};
 pub use error::AdoError;
+pub use hooks::{HookSubscription, NewHookSubscription};
 pub use organization::{InvalidOrganization, Organization};
 pub use pat::{InvalidPat, Pat, hint_of};
 pub use rate_book::Budget;

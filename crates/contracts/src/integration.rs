@@ -28,6 +28,9 @@ pub enum IntegrationChange {
     /// ADO rejected the PAT; work is parked until an admin replaces it.
     NeedsAttention,
     AttentionCleared,
+    /// The PAT's expiry date (given by the admin) is within 30, 7 or 1 days, or passed;
+    /// announced once per threshold crossed.
+    PatExpiring,
     Deleted,
 }
 

@@ -9,6 +9,7 @@ mod consumer;
 pub mod inspect;
 mod message;
 mod publisher;
+pub mod redrive;
 pub mod topology;
 
 pub use broker::{Broker, BrokerError};

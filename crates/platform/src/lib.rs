@@ -11,6 +11,7 @@ pub mod http_metrics;
 pub mod service;
 pub mod settings;
 pub mod shutdown;
+pub mod singleton;
 pub mod telemetry;
 
 pub use api_error::ApiError;

@@ -24,6 +24,9 @@ pub struct Integration {
     #[serde(default)]
     pub state_mapping: HashMap<String, String>,
     pub on_action_item_deleted: String,
+    /// Why it needs attention, when it does.
+    #[serde(default)]
+    pub status_reason: Option<String>,
     pat: String,
 }
 
@@ -48,8 +51,12 @@ impl Integration {
         self.organization.to_ascii_lowercase()
     }
 
+    /// Whether work may go to ADO: enabled, and active — or flagged only for
+    /// `no_webhooks`, a warning that stops nothing (see `hook_watch`).
     pub fn active(&self) -> bool {
-        self.enabled && self.status == "active"
+        self.enabled
+            && (self.status == "active"
+                || self.status_reason.as_deref() == Some(crate::hook_watch::NO_WEBHOOKS))
     }
 }
 
@@ -152,6 +159,36 @@ impl Directory {
             .await
             .map_err(|e| DirectoryError::Unavailable(e.without_url().to_string()))?;
         self.forget(integration.company_id);
+        if res.status().is_success() || res.status().as_u16() == 404 {
+            Ok(())
+        } else {
+            Err(DirectoryError::Unavailable(format!(
+                "HTTP {}",
+                res.status().as_u16()
+            )))
+        }
+    }
+
+    /// Asks `integrations` to clear `needs_attention` if (and only if) it is for `reason`.
+    pub async fn attention_cleared(
+        &self,
+        integration_id: Uuid,
+        reason: &str,
+    ) -> Result<(), DirectoryError> {
+        let res = self
+            .http
+            .post(format!(
+                "{}/internal/v1/integrations/{integration_id}/attention-cleared",
+                self.base
+            ))
+            .bearer_auth(self.token.expose_secret())
+            .json(&serde_json::json!({"reason": reason, "service": "ado_sync"}))
+            .send()
+            .await
+            .map_err(|e| DirectoryError::Unavailable(e.without_url().to_string()))?;
+        if let Ok(mut cache) = self.by_company.lock() {
+            cache.retain(|_, (_, i)| i.as_ref().is_none_or(|i| i.id != integration_id));
+        }
         if res.status().is_success() || res.status().as_u16() == 404 {
             Ok(())
         } else {

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use diesel_async::AsyncPgConnection;
-use navsync_ado_client::AdoError;
+use navsync_ado_client::{AdoError, WorkItem};
 use navsync_contracts::{
     AdoChanges, AdoWorkItemEventV1, Event, FieldValue, ResourceDetails, decode,
 };
@@ -24,7 +24,7 @@ const TITLE: &str = "System.Title";
 const DESCRIPTION: &str = "System.Description";
 const STATE: &str = "System.State";
 
-enum Kind {
+pub(crate) enum Kind {
     Updated,
     Deleted,
     Restored,
@@ -41,6 +41,7 @@ pub async fn handle(worker: Arc<Worker>, message: IncomingMessage) -> Outcome {
         Event::AdoWorkItemRestored(e) => (e, Kind::Restored),
         _ => return Outcome::Ack,
     };
+    crate::hook_watch::heard(&worker, event.company_id, event.integration_id).await;
     let org = event.organization.to_ascii_lowercase();
     let mut conn = match worker.pool.get().await {
         Ok(c) => c,
@@ -68,7 +69,7 @@ pub async fn handle(worker: Arc<Worker>, message: IncomingMessage) -> Outcome {
         }
     };
     let action_item_id = link.action_item_id;
-    match apply(&worker, &mut conn, link, &event, kind).await {
+    match apply(&worker, &mut conn, link, &event, kind, None).await {
         Ok(()) => Outcome::Ack,
         Err(reason) => {
             let _ = links::release(&mut conn, action_item_id).await;
@@ -93,12 +94,16 @@ async fn finish(
     links::save_and_release(conn, link).await.map_err(db)
 }
 
-async fn apply(
+/// Applies `event` to the claimed `link` and gives the lease back. `read`: the work item
+/// as the caller already read it (the reconciler's batch), used instead of reading it again
+/// for a minimal-details update.
+pub(crate) async fn apply(
     worker: &Worker,
     conn: &mut AsyncPgConnection,
     mut link: LinkRow,
     event: &AdoWorkItemEventV1,
     kind: Kind,
+    read: Option<&WorkItem>,
 ) -> Result<(), String> {
     if inbox::seen(conn, &event.subscription_id, event.notification_id)
         .await
@@ -139,7 +144,7 @@ async fn apply(
                 metrics::counter!("ado_changes_total", "outcome" => "echo").increment(1);
                 return finish(conn, event, &link).await;
             }
-            let Some(changes) = changes(worker, &mut link, event).await? else {
+            let Some(changes) = changes(worker, &mut link, event, read).await? else {
                 return finish(conn, event, &link).await;
             };
             if let Some((changes, rev)) = changes {
@@ -170,6 +175,7 @@ async fn changes(
     worker: &Worker,
     link: &mut LinkRow,
     event: &AdoWorkItemEventV1,
+    read: Option<&WorkItem>,
 ) -> Result<Option<Option<(AdoChanges, i64)>>, String> {
     let Some(integration) = worker
         .directory
@@ -196,15 +202,20 @@ async fn changes(
         }
     } else {
         // Minimal details: read the work item and compare with what we know.
-        let wi = worker
-            .gates
-            .call(
-                org.as_str(),
-                true,
-                || worker.ado.rate_budget(&org),
-                || worker.ado.get_work_item(&org, &pat, event.work_item_id),
-            )
-            .await;
+        let wi = match read {
+            Some(wi) => Ok(wi.clone()),
+            None => {
+                worker
+                    .gates
+                    .call(
+                        org.as_str(),
+                        true,
+                        || worker.ado.rate_budget(&org),
+                        || worker.ado.get_work_item(&org, &pat, event.work_item_id),
+                    )
+                    .await
+            }
+        };
         let wi = match wi {
             Ok(wi) => wi,
             Err(AdoError::NotFound { .. }) => return Ok(None),

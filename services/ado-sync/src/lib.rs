@@ -5,12 +5,16 @@
 #![forbid(unsafe_code)]
 
 mod changes;
+mod dead_letters;
 mod directory;
 mod gate;
+pub mod heal_settings;
+mod hook_watch;
 mod inbound;
 mod mapping;
 mod metadata;
 pub mod outbound;
+mod reconciler;
 pub mod resume;
 mod schema;
 pub mod startup;

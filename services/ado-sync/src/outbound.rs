@@ -412,6 +412,7 @@ impl Ctx<'_> {
             Err(err) => return Err(err.into()),
         };
         revisions::record(conn, &link.organization, work_item_id, wi.rev).await?;
+        crate::hook_watch::wrote(conn, link.company_id, link.integration_id).await;
         remember(&mut link, &wi);
         link.last_synced_version = item.version;
         let url = self.web_url(&wi);
@@ -592,6 +593,7 @@ impl Ctx<'_> {
         wi: &WorkItem,
     ) -> Result<(), Failure> {
         revisions::record(conn, &link.organization, wi.id, wi.rev).await?;
+        crate::hook_watch::wrote(conn, link.company_id, link.integration_id).await;
         link.work_item_id = Some(wi.id);
         link.work_item_url = Some(self.web_url(wi));
         link.state = links::LINKED.to_owned();

@@ -52,3 +52,28 @@ diesel::table! {
         parked_at -> Timestamptz,
     }
 }
+
+diesel::table! {
+    ado_sync.dead_letter_audit (id) {
+        id -> Int8,
+        queue -> Text,
+        action -> Text,
+        message_id -> Nullable<Text>,
+        routing_key -> Text,
+        reason -> Nullable<Text>,
+        actor -> Text,
+        body -> Nullable<Bytea>,
+        at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    ado_sync.hook_activity (company_id) {
+        company_id -> Uuid,
+        integration_id -> Uuid,
+        last_outbound_at -> Nullable<Timestamptz>,
+        last_inbound_at -> Nullable<Timestamptz>,
+        unanswered_since -> Nullable<Timestamptz>,
+        flagged -> Bool,
+    }
+}

@@ -8,11 +8,15 @@ use actix_web::{dev::Server, web};
 use navsync_ado_client::AdoClient;
 use navsync_contracts::queues;
 use navsync_messaging::{Broker, ConsumerConfig, Publisher, QueueSpec, run_consumer, topology};
-use navsync_platform::{Settings, api_error, db, health, http_metrics, service};
+use navsync_platform::{
+    Settings, api_error, auth::Authenticator, db, health, http_metrics, service,
+};
 use tokio_util::sync::CancellationToken;
 
+use crate::dead_letters::DeadLetters;
 use crate::directory::Directory;
 use crate::gate::Gates;
+use crate::heal_settings::HealSettings;
 use crate::metadata::Metadata;
 use crate::worker::Worker;
 
@@ -29,10 +33,17 @@ pub struct Application {
     broker: Arc<Broker>,
     prefetch: u16,
     resume_interval: Duration,
+    heal: HealSettings,
 }
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let heal = HealSettings::load()?;
+        Self::build_with(settings, heal).await
+    }
+
+    /// [`Application::build`] with the self-healing knobs given (tests pass their own).
+    pub async fn build_with(settings: Settings, heal: HealSettings) -> anyhow::Result<Self> {
         http_metrics::install();
         db::migrate(&settings.database.url, SERVICE, MIGRATIONS).await?;
         let pool = db::pool(&settings.database.url, settings.database.pool_size)?;
@@ -65,8 +76,21 @@ impl Application {
                     async move { broker.ping().await }
                 }
             });
+        let auth = Authenticator::new(
+            &settings.auth.jwt_secret,
+            settings.auth.service_token.clone(),
+        )?;
+        let dead_letters = web::Data::new(DeadLetters {
+            pool: worker.pool.clone(),
+            broker: broker.clone(),
+            publisher: Publisher::new(broker.clone()),
+        });
         let (server, port) = service::http_server(&settings.http, move |cfg| {
             health::configure(cfg, readiness.clone());
+            cfg.app_data(web::Data::new(auth.clone()))
+                .app_data(dead_letters.clone())
+                .app_data(api_error::json_config(64 * 1024))
+                .service(web::scope("/internal/v1").configure(crate::dead_letters::configure));
             cfg.default_service(web::to(api_error::route_not_found));
         })?;
         Ok(Self {
@@ -76,6 +100,7 @@ impl Application {
             broker,
             prefetch: settings.sync.prefetch,
             resume_interval: Duration::from_millis(settings.sync.resume_interval_ms),
+            heal,
         })
     }
 
@@ -156,6 +181,16 @@ impl Application {
             self.resume_interval,
             shutdown.clone(),
         ));
+        let reconciler = tokio::spawn(crate::reconciler::run(
+            self.worker.clone(),
+            self.heal.reconciler.clone(),
+            shutdown.clone(),
+        ));
+        let hook_watch = tokio::spawn(crate::hook_watch::run(
+            self.worker.clone(),
+            self.heal.hook_watch.clone(),
+            shutdown.clone(),
+        ));
         service::stop_on(&self.server, shutdown.clone());
         let served = self.server.await;
         shutdown.cancel();
@@ -164,6 +199,8 @@ impl Application {
         let _ = inbound.await;
         let _ = resumer.await;
         let _ = changes.await;
+        let _ = reconciler.await;
+        let _ = hook_watch.await;
         broker.close().await;
         served
     }

@@ -6,6 +6,9 @@
 
 pub mod crypto;
 mod events;
+mod hook_health;
+pub mod pat_expiry;
+pub mod pat_watch;
 mod routes;
 mod schema;
 mod settings_input;

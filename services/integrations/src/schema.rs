@@ -19,6 +19,10 @@ diesel::table! {
         last_validated_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        pat_expires_at -> Nullable<Timestamptz>,
+        pat_expiry_warned_days -> Nullable<Int4>,
+        hook_status -> Nullable<Text>,
+        hook_checked_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -14,6 +14,7 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use crate::crypto::SecretBox;
+use crate::pat_watch::PatWatchSettings;
 use crate::routes;
 use crate::state::AppState;
 
@@ -28,10 +29,20 @@ pub struct Application {
     port: u16,
     relay: Relay,
     broker: Arc<Broker>,
+    pat_watch: (navsync_platform::db::Pool, Arc<Notify>, PatWatchSettings),
 }
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let pat_watch = PatWatchSettings::load()?;
+        Self::build_with(settings, pat_watch).await
+    }
+
+    /// [`Application::build`] with the PAT expiry check's knobs given.
+    pub async fn build_with(
+        settings: Settings,
+        pat_watch: PatWatchSettings,
+    ) -> anyhow::Result<Self> {
         http_metrics::install();
         db::migrate(&settings.database.url, SERVICE, MIGRATIONS).await?;
         let pool = db::pool(&settings.database.url, settings.database.pool_size)?;
@@ -60,6 +71,7 @@ impl Application {
         let (server, port) = service::http_server(&settings.http, move |cfg| {
             routes::configure(state.clone(), auth.clone(), readiness.clone())(cfg)
         })?;
+        let pat_watch = (pool.clone(), outbox_wake.clone(), pat_watch);
         let relay = Relay {
             table: crate::events::OUTBOX.clone(),
             pool,
@@ -74,6 +86,7 @@ impl Application {
             port,
             relay,
             broker,
+            pat_watch,
         })
     }
 
@@ -85,10 +98,18 @@ impl Application {
     /// requests finish and closes the broker connection.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> std::io::Result<()> {
         let relay = tokio::spawn(self.relay.run(shutdown.clone()));
+        let (pool, wake, pat_settings) = self.pat_watch;
+        let pat_watch = tokio::spawn(crate::pat_watch::run(
+            pool,
+            wake,
+            pat_settings,
+            shutdown.clone(),
+        ));
         service::stop_on(&self.server, shutdown.clone());
         let served = self.server.await;
         shutdown.cancel();
         let _ = relay.await;
+        let _ = pat_watch.await;
         self.broker.close().await;
         served
     }

@@ -26,6 +26,13 @@ pub struct IntegrationView {
     pub last_validated_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// When the PAT expires, as the admin said; `null`: not given.
+    pub pat_expires_at: Option<DateTime<Utc>>,
+    /// Within 30, 7 or 1 days of `pat_expires_at`, or past it.
+    pub pat_expiry_warning: Option<crate::pat_expiry::Warning>,
+    /// What ADO said of our service hooks when last asked (`hook-health`); `null`: never.
+    pub hook_status: Option<String>,
+    pub hook_checked_at: Option<DateTime<Utc>>,
 }
 
 impl IntegrationView {
@@ -52,6 +59,10 @@ impl IntegrationView {
             last_validated_at: row.last_validated_at,
             created_at: row.created_at,
             updated_at: row.updated_at,
+            pat_expiry_warning: crate::pat_expiry::warning(row.pat_expires_at, Utc::now()),
+            pat_expires_at: row.pat_expires_at,
+            hook_status: row.hook_status,
+            hook_checked_at: row.hook_checked_at,
         }
     }
 }

@@ -60,7 +60,9 @@ pub async fn world_with(process: &str, extra: &[(&str, &str)]) -> World {
         .collect();
     let refs: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let settings = navsync_test_support::settings(&w.db, &w.emulator.base_url, &refs);
-    let sync = navsync_ado_sync::Application::build(settings)
+    let heal =
+        navsync_ado_sync::heal_settings::HealSettings::load_from(&vars).expect("heal settings");
+    let sync = navsync_ado_sync::Application::build_with(settings, heal)
         .await
         .expect("ado-sync");
     tokio::spawn(sync.run_until_stopped(w.shutdown.clone()));

@@ -2,6 +2,8 @@
 //! ADO emulator as Azure DevOps.
 
 mod crash;
+mod dead_letters;
 mod from_ado;
 mod helpers;
+mod self_healing;
 mod to_ado;

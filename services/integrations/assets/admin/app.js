@@ -21,6 +21,10 @@
 
   /** What a needs-attention reason means, and how to fix it. */
   const ATTENTION = {
+    no_webhooks: [
+      'navsync changed work items in Azure DevOps, but no service hook call followed for hours: the Web Hooks subscriptions are missing, disabled or failing. Sync continues, and changes made in ADO are picked up by the periodic check, only later.',
+      'To fix it, check the three service hooks in Azure DevOps (Project settings, Service hooks) and re-enable or re-create them with the Webhook URL and Client Secret below. The warning clears with the next call.',
+    ],
     pat_rejected: [
       'Azure DevOps rejected the stored Personal Access Token: it has probably expired or been revoked. Sync is paused; no change is lost while it waits.',
       'To fix it, create a new PAT for the service account (scopes "Project and Team: Read" and "Work Items: Read & write") and save it with Edit. Sync resumes at once.',
@@ -36,6 +40,7 @@
     disabled: 'Sync disabled',
     pat_replaced: 'Personal Access Token replaced',
     needs_attention: 'Marked as needing attention',
+    pat_expiring: 'Personal Access Token expires soon',
     organization_changed: 'Organization changed',
     settings_changed: 'Settings changed',
     deleted: 'Integration deleted',
@@ -203,6 +208,12 @@
     $('org-value').textContent = it.organization;
     $('webhook-url-value').textContent = it.webhook_url;
     $('validated-value').textContent = when(it.last_validated_at);
+    const expiry = it.pat_expiry_warning;
+    $('pat-expiry-value').textContent = expiry ? expiry.message
+      : (it.pat_expires_at ? when(it.pat_expires_at) : 'Not given (add it with the API: pat_expires_at)');
+    $('hook-status-value').textContent = it.hook_status
+      ? it.hook_status.replace(/_/g, ' ') + ' (checked ' + when(it.hook_checked_at) + ')'
+      : 'Not checked yet';
     renderSecret('pat', 'pat-value', 'pat-reveal', it.pat_hint);
     renderSecret('webhook_secret', 'secret-value', 'secret-reveal', it.webhook_secret_hint);
 

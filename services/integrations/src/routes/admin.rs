@@ -106,6 +106,10 @@ async fn create(
         last_validated_at: Some(now),
         created_at: now,
         updated_at: now,
+        pat_expires_at: None,
+        pat_expiry_warned_days: None,
+        hook_status: None,
+        hook_checked_at: None,
     };
     let mut conn = state.pool.get().await?;
     let actor = admin.user_id.clone();
@@ -175,6 +179,9 @@ struct UpdateRequest {
     work_item_type: Option<String>,
     state_mapping: Option<serde_json::Value>,
     on_action_item_deleted: Option<String>,
+    /// When the PAT expires (`YYYY-MM-DD` or RFC 3339, in the future); `null` forgets it.
+    #[serde(default, with = "serde_with_null")]
+    pat_expires_at: Option<Option<String>>,
 }
 
 /// Tells "absent" (leave as is) from `null` (clear) for a PATCH field.
@@ -219,6 +226,16 @@ async fn update(
         .on_action_item_deleted
         .as_deref()
         .map(settings_input::on_action_item_deleted)
+        .transpose()?;
+
+    let pat_expires_at = body
+        .pat_expires_at
+        .as_ref()
+        .map(|v| {
+            v.as_deref()
+                .map(|v| crate::pat_expiry::parse(v, navsync_platform::db::now()))
+                .transpose()
+        })
         .transpose()?;
 
     let current = load(&state, admin.company_id, id).await?;
@@ -306,6 +323,16 @@ async fn update(
     }
     if let Some(Some(p)) = &changes.project {
         settings_changed.insert("project".into(), json!(p));
+    }
+    if new_pat.is_some() || pat_expires_at.is_some() {
+        // A new PAT has its own expiry (unknown unless given); a new date re-arms the
+        // warnings.
+        let expires = pat_expires_at.flatten();
+        if pat_expires_at.is_some() || current.pat_expires_at.is_some() {
+            settings_changed.insert("pat_expires_at".into(), json!(expires));
+        }
+        changes.pat_expires_at = Some(expires);
+        changes.pat_expiry_warned_days = Some(None);
     }
     if !settings_changed.is_empty() {
         actions.push((

@@ -26,6 +26,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/integrations/{id}/needs-attention",
             web::post().to(needs_attention),
+        )
+        .route(
+            "/integrations/{id}/attention-cleared",
+            web::post().to(crate::routes::attention::cleared),
         );
 }
 

@@ -1,8 +1,10 @@
 //! The route table, a function that needs no socket so that tests can run it in process.
 
 mod admin;
+mod attention;
 mod internal;
 mod page;
+mod self_healing;
 
 use actix_web::{middleware, web};
 use navsync_platform::{api_error, auth::Authenticator, health};
@@ -27,7 +29,8 @@ pub fn configure(
             .service(
                 web::scope("/v1/integrations")
                     .wrap(middleware::DefaultHeaders::new().add(("Cache-Control", "no-store")))
-                    .configure(admin::configure),
+                    .configure(admin::configure)
+                    .configure(self_healing::configure),
             )
             .service(web::scope("/internal/v1").configure(internal::configure))
             .configure(page::configure)

@@ -22,6 +22,7 @@ pub enum Action {
     OrganizationChanged,
     SettingsChanged,
     NeedsAttention,
+    PatExpiring,
     Deleted,
 }
 
@@ -38,6 +39,7 @@ impl Action {
             Action::OrganizationChanged => "organization_changed",
             Action::SettingsChanged => "settings_changed",
             Action::NeedsAttention => "needs_attention",
+            Action::PatExpiring => "pat_expiring",
             Action::Deleted => "deleted",
         }
     }

@@ -27,6 +27,10 @@ pub struct IntegrationRow {
     pub last_validated_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub pat_expires_at: Option<DateTime<Utc>>,
+    pub pat_expiry_warned_days: Option<i32>,
+    pub hook_status: Option<String>,
+    pub hook_checked_at: Option<DateTime<Utc>>,
 }
 
 /// The columns a change may set; `None` leaves a column as it is.
@@ -46,6 +50,10 @@ pub struct IntegrationChanges {
     pub on_action_item_deleted: Option<String>,
     pub last_validated_at: Option<DateTime<Utc>>,
     pub updated_at: Option<DateTime<Utc>>,
+    pub pat_expires_at: Option<Option<DateTime<Utc>>>,
+    pub pat_expiry_warned_days: Option<Option<i32>>,
+    pub hook_status: Option<Option<String>>,
+    pub hook_checked_at: Option<Option<DateTime<Utc>>>,
 }
 
 #[derive(Debug, thiserror::Error)]

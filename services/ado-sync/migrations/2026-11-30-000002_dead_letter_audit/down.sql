@@ -1,0 +1,1 @@
+DROP TABLE ado_sync.dead_letter_audit;

@@ -1,0 +1,1 @@
+DROP TABLE ado_sync.hook_activity;

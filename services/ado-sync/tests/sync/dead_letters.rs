@@ -1,0 +1,216 @@
+//! Dead letters through ado-sync's internal API: listed with their reasons without being
+//! consumed, re-driven once to their queue, discarded with an audit row.
+
+use navsync_contracts::{Envelope, Event, encode, queues};
+use navsync_messaging::{OutgoingMessage, Publisher, headers};
+use navsync_platform::settings::DEV_SERVICE_TOKEN;
+use serde_json::{Value, json};
+
+use crate::helpers::{World, eventually, item, world_without_sync};
+
+const QUEUE: &str = queues::ADO_SYNC_ACTION_ITEMS.name;
+
+/// A world with ado-sync running, and the base URL of its HTTP server.
+async fn world() -> (World, String) {
+    let w = world_without_sync("Agile").await;
+    let vars = w.sync_env();
+    let refs: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let settings = navsync_test_support::settings(&w.db, &w.emulator.base_url, &refs);
+    let heal = navsync_ado_sync::heal_settings::HealSettings::load_from(&vars).expect("heal");
+    let sync = navsync_ado_sync::Application::build_with(settings, heal)
+        .await
+        .expect("ado-sync");
+    let url = format!("http://127.0.0.1:{}", sync.port());
+    tokio::spawn(sync.run_until_stopped(w.shutdown.clone()));
+    (w, url)
+}
+
+/// Puts `event` straight into the queue's dead-letter queue, as the consumer does after a
+/// failure, with `reason`.
+async fn dead_letter(w: &World, event: Event, reason: &str) -> String {
+    let env = Envelope::from_event("/navigator/test-service", event);
+    let body = encode(&env).expect("encodes");
+    let mut message =
+        OutgoingMessage::cloud_event("", format!("{QUEUE}.dlq"), env.id.to_string(), body, None);
+    message.headers.extend([
+        (headers::DEAD_LETTER_REASON.to_owned(), reason.to_owned()),
+        (
+            headers::ORIGINAL_EXCHANGE.to_owned(),
+            env.exchange().to_owned(),
+        ),
+        (
+            headers::ORIGINAL_ROUTING_KEY.to_owned(),
+            env.routing_key().to_owned(),
+        ),
+        (headers::RETRY_COUNT.to_owned(), "5".to_owned()),
+    ]);
+    Publisher::new(w.broker.clone())
+        .publish(&message)
+        .await
+        .expect("published");
+    env.id.to_string()
+}
+
+async fn call(
+    w: &World,
+    method: reqwest::Method,
+    url: String,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = w.http.request(method, url).bearer_auth(DEV_SERVICE_TOKEN);
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let res = req.send().await.expect("sent");
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+async fn listed(w: &World, sync: &str) -> Vec<Value> {
+    let (status, body) = call(
+        w,
+        reqwest::Method::GET,
+        format!("{sync}/internal/v1/dead-letters/{QUEUE}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    body["items"].as_array().cloned().unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn listing_shows_reasons_in_order_and_consumes_nothing() {
+    let (w, sync) = world().await;
+    let a = item(&w, "First dead letter");
+    let b = item(&w, "Second dead letter");
+    let id_a = dead_letter(&w, Event::ActionItemCreated(a), "ADO: unavailable").await;
+    let id_b = dead_letter(&w, Event::ActionItemCreated(b), "database: gone").await;
+    for _ in 0..2 {
+        let items = listed(&w, &sync).await;
+        let seen: Vec<(&str, &str)> = items
+            .iter()
+            .map(|i| {
+                (
+                    i["message_id"].as_str().unwrap_or_default(),
+                    i["reason"].as_str().unwrap_or_default(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                (id_a.as_str(), "ADO: unavailable"),
+                (id_b.as_str(), "database: gone")
+            ]
+        );
+        assert_eq!(items[0]["routing_key"], "action_item.created.v1");
+    }
+    // Nothing was re-driven by listing.
+    assert!(w.work_items().is_empty());
+    let (status, _) = w
+        .http
+        .get(format!("{sync}/internal/v1/dead-letters/{QUEUE}"))
+        .send()
+        .await
+        .map(|r| (r.status().as_u16(), ()))
+        .expect("sent");
+    assert_eq!(status, 401, "the service credential is required");
+    let (status, _) = call(
+        &w,
+        reqwest::Method::GET,
+        format!("{sync}/internal/v1/dead-letters/some-other-queue"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_redriven_dead_letter_is_delivered_once() {
+    let (w, sync) = world().await;
+    let redriven = item(&w, "Dead-lettered, then re-driven");
+    let kept = item(&w, "Stays dead");
+    let id = dead_letter(
+        &w,
+        Event::ActionItemCreated(redriven.clone()),
+        "ADO: unavailable",
+    )
+    .await;
+    dead_letter(&w, Event::ActionItemCreated(kept.clone()), "database: gone").await;
+    let (status, body) = call(
+        &w,
+        reqwest::Method::POST,
+        format!("{sync}/internal/v1/dead-letters/{QUEUE}/redrive"),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(
+        status, 422,
+        "an empty selection never re-drives everything: {body}"
+    );
+    let (status, body) = call(
+        &w,
+        reqwest::Method::POST,
+        format!("{sync}/internal/v1/dead-letters/{QUEUE}/redrive"),
+        Some(json!({"message_id": id, "actor": "ops@example.com"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["redriven"].as_array().map(Vec::len), Some(1));
+    assert!(
+        eventually(10, || async {
+            w.synced_version(&redriven).await == Some(1)
+        })
+        .await
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    assert_eq!(w.work_items_of(&redriven).len(), 1);
+    assert!(w.work_items_of(&kept).is_empty());
+    let left = listed(&w, &sync).await;
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0]["reason"], "database: gone");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_discarded_dead_letter_leaves_an_audit_row() {
+    let (w, sync) = world().await;
+    let poison = item(&w, "Poison");
+    let other = item(&w, "Other");
+    let id = dead_letter(
+        &w,
+        Event::ActionItemCreated(poison),
+        "decode: bad field `title`",
+    )
+    .await;
+    dead_letter(&w, Event::ActionItemCreated(other), "ADO: unavailable").await;
+    let (status, body) = call(
+        &w,
+        reqwest::Method::POST,
+        format!("{sync}/internal/v1/dead-letters/{QUEUE}/discard"),
+        Some(json!({"reason_contains": "BAD FIELD", "actor": "ops@example.com"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["discarded"][0]["message_id"], id.as_str());
+    let left = listed(&w, &sync).await;
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0]["reason"], "ADO: unavailable");
+    let (status, audit) = call(
+        &w,
+        reqwest::Method::GET,
+        format!("{sync}/internal/v1/dead-letters/{QUEUE}/audit"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let rows = audit["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(rows.len(), 1, "{audit}");
+    assert_eq!(rows[0]["action"], "discarded");
+    assert_eq!(rows[0]["message_id"], id.as_str());
+    assert_eq!(rows[0]["actor"], "ops@example.com");
+    assert_eq!(rows[0]["reason"], "decode: bad field `title`");
+    assert!(
+        w.work_items().is_empty(),
+        "a discarded message is never handled"
+    );
+}

@@ -9,4 +9,5 @@ mod internal;
 mod manage;
 mod page;
 mod secrets;
+mod security;
 mod startup;

@@ -2,7 +2,7 @@
 SHELL := /usr/bin/env bash
 CARGO ?= cargo
 
-.PHONY: deps run demo test test-ui lint deploy-lint fmt build bench bench-outbox bench-sync
+.PHONY: deps run demo test test-ui lint deploy-lint fmt build bench bench-outbox bench-sync fuzz test-chaos
 
 deps:
 	./scripts/deps.sh
@@ -42,3 +42,13 @@ bench-outbox: deps
 
 bench-sync: deps
 	$(CARGO) run --release -p navsync-ado-sync --example sync_bench -- 2000 100 8
+
+# Issue #10: every fuzz target of fuzz/ for FUZZ_SECS seconds (default 30) each.
+fuzz:
+	./scripts/fuzz.sh
+
+# Issue #10: the chaos suite in its long mode (every service killed and restarted, broker
+# connections closed, ADO slow / 429 / 500, RabbitMQ and PostgreSQL restarted), under load.
+# `make test` runs its short mode.
+test-chaos: deps
+	NAVSYNC_CHAOS=full $(CARGO) test -p navsync-e2e --test chaos -- --nocapture

@@ -69,14 +69,17 @@ fn mode() -> Mode {
     }
 }
 
+/// A title and the status it goes with.
+type Expected = (String, String);
+
 /// What the load generators know was accepted, to compare both sides with at the end.
 #[derive(Default)]
 struct Model {
     /// Items only Navigator edits: their latest accepted title and status.
-    nav: BTreeMap<String, (String, String)>,
+    nav: BTreeMap<String, Expected>,
     /// Items only people in ADO edit: work item id once known, and the last edit
     /// (title, status it means).
-    ado: BTreeMap<String, (Option<i64>, Option<(String, String)>)>,
+    ado: BTreeMap<String, (Option<i64>, Option<Expected>)>,
 }
 
 #[derive(Default)]

@@ -8,7 +8,7 @@ mod changes;
 mod directory;
 mod gate;
 mod inbound;
-mod mapping;
+pub mod mapping;
 mod metadata;
 pub mod outbound;
 pub mod resume;

@@ -2,7 +2,7 @@
 SHELL := /usr/bin/env bash
 CARGO ?= cargo
 
-.PHONY: dlq deps run demo test test-ui lint deploy-lint fmt build bench bench-outbox bench-sync bench-ingress bench-edit-latency
+.PHONY: dlq deps run demo test test-ui lint deploy-lint fmt build bench bench-outbox bench-sync bench-ingress bench-edit-latency fuzz test-chaos
 
 deps:
 	./scripts/deps.sh
@@ -55,3 +55,13 @@ bench-edit-latency: deps
 # `ARGS="redrive ado-sync.ado-inbound --reason database"`, `ARGS="discard <queue> --id <message id>"`.
 dlq:
 	$(CARGO) run -q -p navsync-ado-sync --bin navsync-dlq -- $(ARGS)
+
+# Issue #10: every fuzz target of fuzz/ for FUZZ_SECS seconds (default 30) each.
+fuzz:
+	./scripts/fuzz.sh
+
+# Issue #10: the chaos suite in its long mode (every service killed and restarted, broker
+# connections closed, ADO slow / 429 / 500, RabbitMQ and PostgreSQL restarted), under load.
+# `make test` runs its short mode.
+test-chaos: deps
+	NAVSYNC_CHAOS=full $(CARGO) test -p navsync-e2e --test chaos -- --nocapture

@@ -48,6 +48,9 @@ impl Authenticator {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_required_spec_claims(&["exp", "sub"]);
         validation.leeway = 5;
+        // A token that says it is not valid yet is not valid (jsonwebtoken skips `nbf`
+        // unless asked).
+        validation.validate_nbf = true;
         Ok(Self {
             inner: Arc::new(Inner {
                 decoding: DecodingKey::from_secret(jwt_secret.expose_secret().as_bytes())?,

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod database;
+pub mod forge;
 mod logs;
 mod observer;
 mod tokens;

@@ -81,6 +81,10 @@ pub fn title(value: &str) -> Result<String, ApiError> {
             "must be 1 to 255 characters, not only spaces",
         ));
     }
+    // PostgreSQL text cannot hold U+0000: refused here rather than failing the insert.
+    if value.contains('\0') {
+        return Err(invalid("title", "must not contain U+0000"));
+    }
     Ok(value.to_owned())
 }
 
@@ -89,6 +93,7 @@ pub fn description(value: Option<String>) -> Result<Option<String>, ApiError> {
         Some(text) if text.len() > DESCRIPTION_MAX_BYTES => {
             Err(invalid("description", "must be at most 32 KiB"))
         }
+        Some(text) if text.contains('\0') => Err(invalid("description", "must not contain U+0000")),
         Some(text) if text.is_empty() => Ok(None),
         other => Ok(other),
     }
@@ -125,6 +130,8 @@ mod tests {
         assert!(title(&"a".repeat(256)).is_err());
         assert!(title("   ").is_err());
         assert!(title("").is_err());
+        assert!(title("a\0b").is_err(), "PostgreSQL refuses U+0000");
+        assert!(description(Some("a\0b".into())).is_err());
     }
 
     #[test]

@@ -11,7 +11,7 @@ mod gate;
 pub mod heal_settings;
 mod hook_watch;
 mod inbound;
-mod mapping;
+pub mod mapping;
 mod metadata;
 pub mod outbound;
 mod reconciler;

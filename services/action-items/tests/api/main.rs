@@ -6,3 +6,4 @@ mod events;
 mod from_ado;
 mod helpers;
 mod outbox;
+mod security;

@@ -10,4 +10,5 @@ mod manage;
 mod page;
 mod secrets;
 mod self_healing;
+mod security;
 mod startup;

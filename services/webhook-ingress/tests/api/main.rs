@@ -9,3 +9,4 @@ mod helpers;
 mod limits;
 mod samples;
 mod secrets;
+mod security;

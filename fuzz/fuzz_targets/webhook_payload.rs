@@ -1,0 +1,32 @@
+//! The webhook payload parser (`services/webhook-ingress/src/payload.rs`) on any JSON body
+//! an authenticated caller could send: it must never panic, and what it accepts must be
+//! usable (a work item id that is positive, a metrics label from the fixed set).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use navsync_webhook_ingress::payload::{Parsed, event_type_label, parse};
+use serde_json::Value;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(body) = serde_json::from_slice::<Value>(data) else {
+        return;
+    };
+    let label = event_type_label(&body);
+    assert!(!label.is_empty());
+    let parsed = parse(&body);
+    // The Debug form walks every field: nothing in a parsed notification may panic there.
+    let _ = format!("{parsed:?}");
+    match parsed {
+        Parsed::Publish(n) => {
+            assert!(
+                n.work_item_id >= 1,
+                "published a work item id {}",
+                n.work_item_id
+            );
+            // A publishable notification always has a key to deduplicate on.
+            assert!(!n.key.subscription_id.is_empty(), "an empty dedup key");
+        }
+        Parsed::Rejected(reason) => assert!(!reason.is_empty()),
+        Parsed::Ignored => {}
+    }
+});

@@ -8,6 +8,7 @@ mod error;
 mod organization;
 mod pat;
 mod rate_book;
+mod traced;
 mod work_items;
 
 pub use client::{AdoClient, ConnectionData, Project};

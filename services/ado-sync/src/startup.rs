@@ -34,6 +34,10 @@ pub struct Application {
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         http_metrics::install();
+        {
+            use navsync_platform::metrics_catalog::{Part, register};
+            register(&[Part::Http, Part::Messaging, Part::Ado, Part::Sync]);
+        }
         db::migrate(&settings.database.url, SERVICE, MIGRATIONS).await?;
         let pool = db::pool(&settings.database.url, settings.database.pool_size)?;
         let broker = Broker::new(settings.amqp.url.clone(), "navsync-ado-sync");

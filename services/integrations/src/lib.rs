@@ -10,6 +10,7 @@ mod routes;
 mod schema;
 mod settings_input;
 pub mod startup;
+mod status_gauge;
 mod state;
 mod store;
 mod verify;

@@ -33,6 +33,10 @@ pub struct Application {
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         http_metrics::install();
+        {
+            use navsync_platform::metrics_catalog::{Part, register};
+            register(&[Part::Http, Part::Messaging, Part::Outbox, Part::Ado, Part::Integrations]);
+        }
         db::migrate(&settings.database.url, SERVICE, MIGRATIONS).await?;
         let pool = db::pool(&settings.database.url, settings.database.pool_size)?;
         let ado = AdoClient::new(
@@ -84,11 +88,16 @@ impl Application {
     /// Serves and relays the outbox until `shutdown` is cancelled, then lets in-flight
     /// requests finish and closes the broker connection.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> std::io::Result<()> {
+        let gauge = tokio::spawn(crate::status_gauge::run(
+            self.relay.pool.clone(),
+            shutdown.clone(),
+        ));
         let relay = tokio::spawn(self.relay.run(shutdown.clone()));
         service::stop_on(&self.server, shutdown.clone());
         let served = self.server.await;
         shutdown.cancel();
         let _ = relay.await;
+        let _ = gauge.await;
         self.broker.close().await;
         served
     }

@@ -30,13 +30,16 @@ pub async fn watch_dead_letters(broker: Arc<Broker>, spec: QueueSpec, shutdown: 
     let queue = spec.dead_letter_queue();
     let gauge = metrics::gauge!("dead_letter_messages", "queue" => queue.clone());
     gauge.set(0.0);
+    // The first read waits a period, so the consumer has declared the queue by then: a
+    // passive declare of a missing queue makes the broker close the channel, which lapin
+    // logs as an error.
     loop {
-        if let Some(count) = depth(&broker, &queue).await {
-            gauge.set(f64::from(count));
-        }
         tokio::select! {
             _ = shutdown.cancelled() => break,
             _ = tokio::time::sleep(EVERY) => {}
+        }
+        if let Some(count) = depth(&broker, &queue).await {
+            gauge.set(f64::from(count));
         }
     }
 }

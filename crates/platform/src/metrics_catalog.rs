@@ -66,7 +66,7 @@ pub const CATALOG: &[Metric] = &[
     Metric { name: "ado_retry_after_wait_seconds", kind: Kind::Histogram, part: Part::Sync, labels: &[], help: "Time spent waiting before an ADO call because of Retry-After or an exhausted rate budget", zero: NO_LABELS },
     Metric { name: "sync_outcomes_total", kind: Kind::Counter, part: Part::Sync, labels: &["outcome"], help: "Action item events handled by ado-sync, by outcome (synced, failed, paused, stale, unchanged, integration_disabled)", zero: &[&[("outcome", "synced")], &[("outcome", "failed")]] },
     Metric { name: "sync_creates_total", kind: Kind::Counter, part: Part::Sync, labels: &["outcome"], help: "Work items created (created) or found again after a lost answer (adopted)", zero: &[&[("outcome", "created")]] },
-    Metric { name: "sync_parked_total", kind: Kind::Counter, part: Part::Sync, labels: &["reason"], help: "Events parked until the integration is usable again, by reason", zero: NONE },
+    Metric { name: "sync_parked_total", kind: Kind::Counter, part: Part::Sync, labels: &["reason"], help: "Events parked until the integration is usable again, by reason", zero: &[&[("reason", "pat_rejected")]] },
     Metric { name: "sync_parked", kind: Kind::Gauge, part: Part::Sync, labels: &[], help: "Events parked now", zero: NO_LABELS },
     Metric { name: "sync_assignee_refused_total", kind: Kind::Counter, part: Part::Sync, labels: &[], help: "Syncs that went without the assignee because ADO refused it", zero: NO_LABELS },
     Metric { name: "sync_last_write_timestamp_seconds", kind: Kind::Gauge, part: Part::Sync, labels: &["integration_id"], help: "When ado-sync last wrote a work item of the integration (Unix time)", zero: NONE },

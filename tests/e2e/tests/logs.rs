@@ -132,6 +132,9 @@ async fn no_secret_is_logged_on_the_error_paths() {
         assert!(secret.len() >= 8, "{what} is a real secret");
         assert!(!text.contains(secret.as_str()), "{what} appears in the logs");
     }
-    // The error paths did log, with their trace ids.
+    // The error paths did log (so the sweep above looked at them), with their trace ids.
+    for evidence in ["pat_rejected", "integration needs attention", "Connection refused"] {
+        assert!(text.contains(evidence), "the logs mention {evidence}");
+    }
     assert!(text.contains("\"trace_id\":"), "log lines carry trace ids");
 }

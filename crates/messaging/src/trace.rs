@@ -43,11 +43,7 @@ impl Extractor for Traceparent<'_> {
 /// The context a `traceparent` names, when it is well formed.
 pub fn parent_context(traceparent: &str) -> Option<opentelemetry::Context> {
     let context = TraceContextPropagator::new().extract(&Traceparent(traceparent));
-    context
-        .span()
-        .span_context()
-        .is_valid()
-        .then_some(context)
+    context.span().span_context().is_valid().then_some(context)
 }
 
 /// The `traceparent` a delivery carries: its header, else the CloudEvent attribute.
@@ -90,8 +86,12 @@ mod tests {
 
     #[test]
     fn only_a_well_formed_traceparent_is_a_parent() {
-        assert!(parent_context("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").is_some());
-        assert!(parent_context("00-00000000000000000000000000000000-00f067aa0ba902b7-01").is_none());
+        assert!(
+            parent_context("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").is_some()
+        );
+        assert!(
+            parent_context("00-00000000000000000000000000000000-00f067aa0ba902b7-01").is_none()
+        );
         assert!(parent_context("not a traceparent").is_none());
     }
 }

@@ -39,7 +39,10 @@ fn traced_message(row: &PendingRow) -> (OutgoingMessage, Option<tracing::Span>) 
         .as_ref()
         .and_then(navsync_platform::trace_context::traceparent_of)
     {
-        message.headers = vec![(navsync_messaging::headers::TRACEPARENT.to_owned(), traceparent)];
+        message.headers = vec![(
+            navsync_messaging::headers::TRACEPARENT.to_owned(),
+            traceparent,
+        )];
     }
     (message, span)
 }

@@ -24,7 +24,8 @@ impl RootSpanBuilder for TracedRootSpan {
         let span = tracing_actix_web::root_span!(request);
         let headers = request.headers();
         let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-        if let Some(parent) = header("traceparent").and_then(|tp| parent_context(tp, header("tracestate")))
+        if let Some(parent) =
+            header("traceparent").and_then(|tp| parent_context(tp, header("tracestate")))
         {
             let _ = span.set_parent(parent);
         }
@@ -68,11 +69,7 @@ pub fn parent_context(
         traceparent,
         tracestate,
     });
-    context
-        .span()
-        .span_context()
-        .is_valid()
-        .then_some(context)
+    context.span().span_context().is_valid().then_some(context)
 }
 
 /// The W3C `traceparent` of `span`; `None` when it is not recorded.

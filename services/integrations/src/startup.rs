@@ -35,7 +35,13 @@ impl Application {
         http_metrics::install();
         {
             use navsync_platform::metrics_catalog::{Part, register};
-            register(&[Part::Http, Part::Messaging, Part::Outbox, Part::Ado, Part::Integrations]);
+            register(&[
+                Part::Http,
+                Part::Messaging,
+                Part::Outbox,
+                Part::Ado,
+                Part::Integrations,
+            ]);
         }
         db::migrate(&settings.database.url, SERVICE, MIGRATIONS).await?;
         let pool = db::pool(&settings.database.url, settings.database.pool_size)?;

@@ -27,7 +27,10 @@ async fn no_secret_is_logged_on_the_error_paths() {
     // A PAT that ADO rejects, on save: 400, nothing stored.
     let res = w
         .http
-        .patch(format!("{}/v1/integrations/{}", w.integrations, w.integration_id))
+        .patch(format!(
+            "{}/v1/integrations/{}",
+            w.integrations, w.integration_id
+        ))
         .bearer_auth(&w.admin)
         .json(&json!({"pat": REJECTED_PAT}))
         .send()
@@ -43,13 +46,20 @@ async fn no_secret_is_logged_on_the_error_paths() {
     let first = w.create_item("Fails first").await;
     assert!(
         eventually(30, || async {
-            w.emulator.emulator.requests().iter().any(|r| r.status == Some(500))
+            w.emulator
+                .emulator
+                .requests()
+                .iter()
+                .any(|r| r.status == Some(500))
         })
         .await,
         "ADO answered 500"
     );
     assert!(
-        eventually(30, || async { w.item(&first).await["ado"]["sync_state"] == "synced" }).await,
+        eventually(30, || async {
+            w.item(&first).await["ado"]["sync_state"] == "synced"
+        })
+        .await,
         "synced after the 500s"
     );
     w.emulator
@@ -89,15 +99,21 @@ async fn no_secret_is_logged_on_the_error_paths() {
 
     // A webhook-ingress whose broker is down: 503, and its AMQP password stays out of logs.
     let broken_amqp = format!("amqp://guest:{BROKER_PASSWORD}@127.0.0.1:1/%2f");
-    let app = navsync_webhook_ingress::Application::build(world::settings(
-        &w.db,
-        &w.vhost,
-        &w.emulator.base_url,
-        &[
-            ("NAVSYNC_AMQP__URL", broken_amqp.as_str()),
-            ("NAVSYNC_INTEGRATIONS__URL", w.integrations.as_str()),
-        ],
-    ), navsync_webhook_ingress::IngressSettings { secret_cache_ttl_secs: 1, ..Default::default() })
+    let app = navsync_webhook_ingress::Application::build(
+        world::settings(
+            &w.db,
+            &w.vhost,
+            &w.emulator.base_url,
+            &[
+                ("NAVSYNC_AMQP__URL", broken_amqp.as_str()),
+                ("NAVSYNC_INTEGRATIONS__URL", w.integrations.as_str()),
+            ],
+        ),
+        navsync_webhook_ingress::IngressSettings {
+            secret_cache_ttl_secs: 1,
+            ..Default::default()
+        },
+    )
     .await
     .expect("webhook-ingress without a broker");
     let down = format!("http://127.0.0.1:{}", app.port());
@@ -123,17 +139,30 @@ async fn no_secret_is_logged_on_the_error_paths() {
         ("the PAT", world::PAT.to_owned()),
         ("the rejected PAT", REJECTED_PAT.to_owned()),
         ("the webhook secret", w.webhook_secret.clone()),
-        ("the JWT secret", base.auth.jwt_secret.expose_secret().to_owned()),
-        ("the service token", base.auth.service_token.expose_secret().to_owned()),
+        (
+            "the JWT secret",
+            base.auth.jwt_secret.expose_secret().to_owned(),
+        ),
+        (
+            "the service token",
+            base.auth.service_token.expose_secret().to_owned(),
+        ),
         ("the admin's token", w.admin.clone()),
         ("the broker password", BROKER_PASSWORD.to_owned()),
     ];
     for (what, secret) in &secrets {
         assert!(secret.len() >= 8, "{what} is a real secret");
-        assert!(!text.contains(secret.as_str()), "{what} appears in the logs");
+        assert!(
+            !text.contains(secret.as_str()),
+            "{what} appears in the logs"
+        );
     }
     // The error paths did log (so the sweep above looked at them), with their trace ids.
-    for evidence in ["pat_rejected", "integration needs attention", "Connection refused"] {
+    for evidence in [
+        "pat_rejected",
+        "integration needs attention",
+        "Connection refused",
+    ] {
         assert!(text.contains(evidence), "the logs mention {evidence}");
     }
     assert!(text.contains("\"trace_id\":"), "log lines carry trace ids");

@@ -36,7 +36,12 @@ fn exported(names: &BTreeSet<String>, name: &str) -> bool {
 /// docs/metrics.md's table: metric → the services that export it (`all` expanded).
 fn documented() -> BTreeMap<String, Vec<String>> {
     let doc = std::fs::read_to_string(root().join("docs/metrics.md")).expect("docs/metrics.md");
-    let all = ["integrations", "action-items", "webhook-ingress", "ado-sync"];
+    let all = [
+        "integrations",
+        "action-items",
+        "webhook-ingress",
+        "ado-sync",
+    ];
     doc.lines()
         .filter_map(|l| l.strip_prefix("| `"))
         .filter_map(|l| {
@@ -86,11 +91,16 @@ async fn every_documented_and_alerted_metric_is_exported_by_a_running_service() 
         .expect("json");
     let webhook_url = format!("{}/hooks/ado/{integration_id}", s.ingress.url);
     let res = http
-        .post(format!("{}/_emulator/organizations/{ORG}/subscriptions", s.emulator.url))
-        .json(&json!({"publisherId": "tfs", "eventType": "workitem.updated", "consumerId": "webHooks",
+        .post(format!(
+            "{}/_emulator/organizations/{ORG}/subscriptions",
+            s.emulator.url
+        ))
+        .json(
+            &json!({"publisherId": "tfs", "eventType": "workitem.updated", "consumerId": "webHooks",
             "consumerActionId": "httpRequest", "publisherInputs": {"projectId": "Alpha"},
             "consumerInputs": {"url": webhook_url, "basicAuthUsername": "navsync",
-                "basicAuthPassword": secret["value"], "resourceDetailsToSend": "all"}}))
+                "basicAuthPassword": secret["value"], "resourceDetailsToSend": "all"}}),
+        )
         .send()
         .await
         .expect("sent");
@@ -117,10 +127,15 @@ async fn every_documented_and_alerted_metric_is_exported_by_a_running_service() 
             .unwrap_or(Value::Null)
     };
     assert!(
-        eventually(30, || async { get_item().await["ado"]["sync_state"] == "synced" }).await,
+        eventually(30, || async {
+            get_item().await["ado"]["sync_state"] == "synced"
+        })
+        .await,
         "the action item synced"
     );
-    let wi = get_item().await["ado"]["work_item_id"].as_i64().expect("work item");
+    let wi = get_item().await["ado"]["work_item_id"]
+        .as_i64()
+        .expect("work item");
     let res = http
         .post(format!(
             "{}/_emulator/organizations/{ORG}/workitems/{wi}/edit",
@@ -132,7 +147,10 @@ async fn every_documented_and_alerted_metric_is_exported_by_a_running_service() 
         .expect("sent");
     assert!(res.status().is_success(), "edit in ADO: {}", res.status());
     assert!(
-        eventually(30, || async { get_item().await["title"] == "Counted in ADO" }).await,
+        eventually(30, || async {
+            get_item().await["title"] == "Counted in ADO"
+        })
+        .await,
         "the edit in ADO came back"
     );
     let unauthorized = http
@@ -171,11 +189,15 @@ async fn every_documented_and_alerted_metric_is_exported_by_a_running_service() 
     for (metric, exporters) in &docs {
         for service in exporters {
             let Some(names) = scraped.get(service) else {
-                missing.push(format!("docs/metrics.md: unknown service {service} for {metric}"));
+                missing.push(format!(
+                    "docs/metrics.md: unknown service {service} for {metric}"
+                ));
                 continue;
             };
             if !exported(names, metric) {
-                missing.push(format!("{metric} (docs/metrics.md) is not exported by {service}"));
+                missing.push(format!(
+                    "{metric} (docs/metrics.md) is not exported by {service}"
+                ));
             }
         }
     }
@@ -196,9 +218,15 @@ async fn every_documented_and_alerted_metric_is_exported_by_a_running_service() 
         assert!(!names.is_empty(), "no metric found in {expr}");
         for name in names {
             if !everywhere.contains(&name) {
-                missing.push(format!("{name} (read by `{expr}`) is exported by no service"));
+                missing.push(format!(
+                    "{name} (read by `{expr}`) is exported by no service"
+                ));
             }
         }
     }
-    assert!(missing.is_empty(), "missing metrics:\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "missing metrics:\n{}",
+        missing.join("\n")
+    );
 }

@@ -27,7 +27,9 @@ fn attr<'a>(span: &'a SpanData, key: &str) -> Option<&'a AttrValue> {
 }
 
 fn attr_str(span: &SpanData, key: &str) -> String {
-    attr(span, key).map(|v| v.as_str().into_owned()).unwrap_or_default()
+    attr(span, key)
+        .map(|v| v.as_str().into_owned())
+        .unwrap_or_default()
 }
 
 struct Spans(Vec<SpanData>);
@@ -67,7 +69,11 @@ impl Spans {
     }
 
     /// The consumer spans of `queue` for messages of `routing_key`.
-    fn consumed<'a>(&'a self, queue: &'a str, routing_key: &'a str) -> impl Iterator<Item = &'a SpanData> + 'a {
+    fn consumed<'a>(
+        &'a self,
+        queue: &'a str,
+        routing_key: &'a str,
+    ) -> impl Iterator<Item = &'a SpanData> + 'a {
         self.0.iter().filter(move |s| {
             s.span_kind == SpanKind::Consumer
                 && attr_str(s, "messaging.consumer.queue") == queue
@@ -103,7 +109,10 @@ async fn an_action_item_is_one_trace_from_the_request_to_the_ado_call_and_back()
     // Navigator → ADO.
     let id = w.create_item("Trace me").await;
     assert!(
-        eventually(30, || async { w.item(&id).await["ado"]["sync_state"] == "synced" }).await,
+        eventually(30, || async {
+            w.item(&id).await["ado"]["sync_state"] == "synced"
+        })
+        .await,
         "the action item synced"
     );
     let spans = || Spans(exporter.get_finished_spans().unwrap_or_default());
@@ -130,7 +139,10 @@ async fn an_action_item_is_one_trace_from_the_request_to_the_ado_call_and_back()
         .iter()
         .filter(|s| s.span_kind == SpanKind::Client && s.span_context.trace_id() == trace)
         .collect();
-    assert!(!ado_calls.is_empty(), "the ADO calls are in the request's trace");
+    assert!(
+        !ado_calls.is_empty(),
+        "the ADO calls are in the request's trace"
+    );
     let create = ado_calls
         .iter()
         .find(|s| {
@@ -150,7 +162,10 @@ async fn an_action_item_is_one_trace_from_the_request_to_the_ado_call_and_back()
         .iter()
         .find(|s| s.span_kind == SpanKind::Consumer)
         .expect("a consume span in the chain");
-    assert_eq!(attr_str(consume, "messaging.consumer.queue"), "ado-sync.action-items");
+    assert_eq!(
+        attr_str(consume, "messaging.consumer.queue"),
+        "ado-sync.action-items"
+    );
     let publish_at = kinds.iter().position(|k| *k == SpanKind::Producer);
     let consume_at = kinds.iter().position(|k| *k == SpanKind::Consumer);
     assert!(
@@ -183,7 +198,10 @@ async fn an_action_item_is_one_trace_from_the_request_to_the_ado_call_and_back()
     w.edit_in_ado(work_item, json!({"System.Title": "Traced in ADO"}))
         .await;
     assert!(
-        eventually(30, || async { w.item(&id).await["title"] == "Traced in ADO" }).await,
+        eventually(30, || async {
+            w.item(&id).await["title"] == "Traced in ADO"
+        })
+        .await,
         "the edit came back"
     );
     assert!(

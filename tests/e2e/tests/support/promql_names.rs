@@ -5,11 +5,41 @@
 //! the same expressions with a real PromQL parser.)
 
 const KEYWORDS: &[&str] = &[
-    "and", "or", "unless", "bool", "offset", "by", "without", "on", "ignoring",
-    "group_left", "group_right", "sum", "min", "max", "avg", "count", "stddev", "stdvar",
-    "topk", "bottomk", "quantile", "count_values", "group", "inf", "nan", "atan2",
+    "and",
+    "or",
+    "unless",
+    "bool",
+    "offset",
+    "by",
+    "without",
+    "on",
+    "ignoring",
+    "group_left",
+    "group_right",
+    "sum",
+    "min",
+    "max",
+    "avg",
+    "count",
+    "stddev",
+    "stdvar",
+    "topk",
+    "bottomk",
+    "quantile",
+    "count_values",
+    "group",
+    "inf",
+    "nan",
+    "atan2",
 ];
-const LABEL_LISTS: &[&str] = &["by", "without", "on", "ignoring", "group_left", "group_right"];
+const LABEL_LISTS: &[&str] = &[
+    "by",
+    "without",
+    "on",
+    "ignoring",
+    "group_left",
+    "group_right",
+];
 
 pub fn metric_names(expr: &str) -> Vec<String> {
     let chars: Vec<char> = expr.chars().collect();
@@ -139,6 +169,10 @@ fn names_are_found_and_everything_else_is_not() {
     );
     assert_eq!(
         names,
-        ["sync_lag_seconds_bucket", "dead_letter_messages", "webhook_x"]
+        [
+            "sync_lag_seconds_bucket",
+            "dead_letter_messages",
+            "webhook_x"
+        ]
     );
 }

@@ -114,7 +114,9 @@ pub async fn world() -> World {
         .expect("json");
     let integration_id = created["id"].as_str().expect("integration").to_owned();
     let revealed: Value = http
-        .post(format!("{integrations}/v1/integrations/{integration_id}/reveal"))
+        .post(format!(
+            "{integrations}/v1/integrations/{integration_id}/reveal"
+        ))
         .bearer_auth(&admin)
         .json(&json!({"field": "webhook_secret"}))
         .send()
@@ -125,12 +127,17 @@ pub async fn world() -> World {
         .expect("json");
     let webhook_secret = revealed["value"].as_str().expect("secret").to_owned();
     let res = http
-        .post(format!("{}/_emulator/organizations/{ORG}/subscriptions", emulator.base_url))
-        .json(&json!({"publisherId": "tfs", "eventType": "workitem.updated", "consumerId": "webHooks",
+        .post(format!(
+            "{}/_emulator/organizations/{ORG}/subscriptions",
+            emulator.base_url
+        ))
+        .json(
+            &json!({"publisherId": "tfs", "eventType": "workitem.updated", "consumerId": "webHooks",
             "consumerActionId": "httpRequest", "publisherInputs": {"projectId": "Alpha"},
             "consumerInputs": {"url": format!("{ingress}/hooks/ado/{integration_id}"),
                 "basicAuthUsername": "navsync", "basicAuthPassword": webhook_secret,
-                "resourceDetailsToSend": "all"}}))
+                "resourceDetailsToSend": "all"}}),
+        )
         .send()
         .await
         .expect("sent");

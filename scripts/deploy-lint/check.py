@@ -15,6 +15,8 @@
 5. Our own rules over the rendered objects (probes, securityContext, resources, secrets by
    reference only, NetworkPolicies, autoscaling, PDBs, Ingress, production without the
    emulator, NAVSYNC_* names that the services know).
+6. deploy/observability/: the alert rules and the Grafana dashboard parse, and every metric
+   they read is documented in docs/metrics.md (observability.py).
 
 Nothing here needs a cluster or a Docker engine. Exit status 1 on any failure.
 """
@@ -31,6 +33,8 @@ from pathlib import Path
 import jsonschema
 import kubernetes_validate
 import yaml
+
+from observability import check_observability
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -600,6 +604,9 @@ def main() -> int:
         schema_validate(report, f"render {name}", docs, keda)
         if name != "base":
             check_objects(report, name, docs, known, queues, deploy_doc)
+
+    print("deploy-lint: deploy/observability (alert rules, dashboard, docs/metrics.md)")
+    check_observability(report)
 
     if report.failures:
         print(f"\ndeploy-lint: FAILED, {len(report.failures)} problem(s):", file=sys.stderr)

@@ -110,11 +110,11 @@ impl AdoClient {
         url.query_pairs_mut()
             .append_pair("accountName", org.as_str())
             .append_pair("api-version", "5.0-preview.1");
-        let res = self
+        let request = self
             .http
-            .get(url)
-            .header(header::ACCEPT, "application/json")
-            .send()
+            .get(url.clone())
+            .header(header::ACCEPT, "application/json");
+        let res = crate::traced::send(&Method::GET, &url, request)
             .await
             .map_err(transport)?;
         let status = res.status();
@@ -167,6 +167,7 @@ impl AdoClient {
     ) -> Result<T, AdoError> {
         url.query_pairs_mut()
             .append_pair("api-version", API_VERSION);
+        let traced = (method.clone(), url.clone());
         let mut req = self
             .http
             .request(method, url)
@@ -177,7 +178,9 @@ impl AdoClient {
         if let Some((content_type, bytes)) = body {
             req = req.header(header::CONTENT_TYPE, content_type).body(bytes);
         }
-        let res = req.send().await.map_err(transport)?;
+        let res = crate::traced::send(&traced.0, &traced.1, req)
+            .await
+            .map_err(transport)?;
         if let Some(org) = self.org_of(res.url()) {
             self.rates.observe(&org, res.headers());
         }

@@ -10,6 +10,7 @@ mod hooks;
 mod organization;
 mod pat;
 mod rate_book;
+mod traced;
 mod work_items;
 
 pub use batch::MAX_BATCH;

@@ -18,6 +18,7 @@ use lapin::message::Delivery;
 use lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicNackOptions, BasicQosOptions};
 use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 use crate::message::{header_string, header_u32, headers};
 use crate::{
@@ -47,6 +48,11 @@ pub async fn run_consumer<H, Fut>(
 {
     let publisher = Publisher::new(broker.clone());
     let handler = Arc::new(handler);
+    tokio::spawn(crate::depth::watch_dead_letters(
+        broker.clone(),
+        config.spec.clone(),
+        shutdown.clone(),
+    ));
     let mut backoff = Duration::from_millis(100);
     while !shutdown.is_cancelled() {
         match consume(&broker, &config, handler.clone(), &publisher, &shutdown).await {
@@ -144,6 +150,23 @@ where
     Fut: Future<Output = Outcome> + Send,
 {
     let message = incoming(&delivery);
+    // The handler, and the ack or move, run in a span continuing the publisher's trace.
+    let span = crate::trace::consume_span(&message, spec.name.as_str());
+    settle_in_span(delivery, message, spec, handler, publisher)
+        .instrument(span)
+        .await
+}
+
+async fn settle_in_span<H, Fut>(
+    delivery: Delivery,
+    message: IncomingMessage,
+    spec: &QueueSpec,
+    handler: &H,
+    publisher: &Publisher,
+) where
+    H: Fn(IncomingMessage) -> Fut + Send + Sync,
+    Fut: Future<Output = Outcome> + Send,
+{
     let outcome = AssertUnwindSafe(handler(message.clone()))
         .catch_unwind()
         .await

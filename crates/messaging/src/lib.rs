@@ -6,11 +6,13 @@
 
 mod broker;
 mod consumer;
+pub mod depth;
 pub mod inspect;
 mod message;
 mod publisher;
 pub mod redrive;
 pub mod topology;
+pub mod trace;
 
 pub use broker::{Broker, BrokerError};
 pub use consumer::{ConsumerConfig, run_consumer};

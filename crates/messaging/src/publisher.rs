@@ -152,15 +152,21 @@ impl Sent<'_> {
         let results = confirms
             .into_iter()
             .zip(self.routes)
-            .map(|(confirm, (exchange, routing_key))| match confirm {
-                Ok(Confirmation::Ack(None)) => Ok(()),
-                Ok(Confirmation::Ack(Some(_))) => Err(PublishError::Unroutable {
-                    exchange,
-                    routing_key,
-                }),
-                Ok(Confirmation::Nack(_)) => Err(PublishError::Nacked),
+            .map(|(confirm, (exchange, routing_key))| {
+                count_published(&exchange, &confirm);
+                confirm.map(|c| (c, exchange, routing_key))
+            })
+            .map(|confirm| match confirm {
+                Ok((Confirmation::Ack(None), _, _)) => Ok(()),
+                Ok((Confirmation::Ack(Some(_)), exchange, routing_key)) => {
+                    Err(PublishError::Unroutable {
+                        exchange,
+                        routing_key,
+                    })
+                }
+                Ok((Confirmation::Nack(_), _, _)) => Err(PublishError::Nacked),
                 // Without confirms we would know nothing: treat as a failure.
-                Ok(Confirmation::NotRequested) => {
+                Ok((Confirmation::NotRequested, _, _)) => {
                     broken = true;
                     Err(PublishError::Unavailable("confirms not enabled".into()))
                 }
@@ -175,6 +181,24 @@ impl Sent<'_> {
         }
         results
     }
+}
+
+/// `messages_published_total{exchange, outcome}`: one per message handed to the broker.
+/// Moves to a retry or dead-letter queue go through the default exchange (`default`).
+fn count_published(exchange: &str, confirm: &Result<Confirmation, PublishError>) {
+    let outcome = match confirm {
+        Ok(Confirmation::Ack(None)) => "confirmed",
+        Ok(Confirmation::Ack(Some(_))) => "unroutable",
+        Ok(Confirmation::Nack(_)) => "nacked",
+        Ok(Confirmation::NotRequested) | Err(_) => "unavailable",
+    };
+    let exchange = if exchange.is_empty() {
+        "default".to_owned()
+    } else {
+        exchange.to_owned()
+    };
+    metrics::counter!("messages_published_total", "exchange" => exchange, "outcome" => outcome)
+        .increment(1);
 }
 
 fn clone_err(err: &PublishError) -> PublishError {
@@ -197,6 +221,18 @@ pub(crate) fn properties(message: &OutgoingMessage) -> BasicProperties {
         headers.insert(
             ShortString::from(key.as_str()),
             AMQPValue::LongString(LongString::from(value.as_bytes().to_vec())),
+        );
+    }
+    // Every message carries the trace it was published in, unless the caller chose one.
+    if !message
+        .headers
+        .iter()
+        .any(|(key, _)| key == crate::headers::TRACEPARENT)
+        && let Some(traceparent) = crate::trace::current_traceparent()
+    {
+        headers.insert(
+            ShortString::from(crate::headers::TRACEPARENT),
+            AMQPValue::LongString(LongString::from(traceparent.into_bytes())),
         );
     }
     BasicProperties::default()

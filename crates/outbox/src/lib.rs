@@ -10,6 +10,7 @@
 
 mod relay;
 mod table;
+mod trace;
 
 pub use relay::{CHUNKS, Pass, Relay, RelayError, declare_topology};
 pub use table::{NewRow, OutboxTable, PendingRow};
@@ -29,6 +30,11 @@ pub fn row_for(
         exchange: envelope.exchange().to_owned(),
         routing_key: envelope.routing_key().to_owned(),
         body,
-        traceparent: envelope.traceparent.clone(),
+        // The trace of the change (the HTTP request, or the handler of an event) goes with
+        // its event: the relay publishes it as the parent of its publish span.
+        traceparent: envelope
+            .traceparent
+            .clone()
+            .or_else(navsync_platform::telemetry::current_traceparent),
     })
 }

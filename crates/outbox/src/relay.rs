@@ -30,6 +30,23 @@ fn message(row: &PendingRow) -> OutgoingMessage {
     )
 }
 
+/// The message of `row` and its publish span (`crate::trace`): the span is the message's
+/// `traceparent`, and ends when the span is dropped after the confirm.
+fn traced_message(row: &PendingRow) -> (OutgoingMessage, Option<tracing::Span>) {
+    let mut message = message(row);
+    let span = crate::trace::publish_span(row);
+    if let Some(traceparent) = span
+        .as_ref()
+        .and_then(navsync_platform::trace_context::traceparent_of)
+    {
+        message.headers = vec![(
+            navsync_messaging::headers::TRACEPARENT.to_owned(),
+            traceparent,
+        )];
+    }
+    (message, span)
+}
+
 /// The advisory lock that makes one relay of `schema` publish at a time, across replicas:
 /// a fixed prefix ("navsob") and a hash of the schema, so services sharing a database do
 /// not wait for each other.
@@ -184,6 +201,8 @@ impl Relay {
                 // confirms the previous one.
                 let mut rows = Vec::new();
                 let mut sent = Vec::new();
+                // Held until the confirms are in, so each span covers its publish.
+                let mut spans = Vec::new();
                 for _ in 0..CHUNKS {
                     let after = rows.last().map_or(0, |r: &PendingRow| r.seq);
                     let chunk = self.table.lock_unpublished(conn, after, batch_size).await?;
@@ -191,7 +210,9 @@ impl Relay {
                     if chunk.is_empty() {
                         break;
                     }
-                    let messages: Vec<OutgoingMessage> = chunk.iter().map(message).collect();
+                    let (messages, chunk_spans): (Vec<OutgoingMessage>, Vec<_>) =
+                        chunk.iter().map(traced_message).unzip();
+                    spans.extend(chunk_spans);
                     sent.push(publisher.send_all(&messages).await);
                     rows.extend(chunk);
                     if !full {
@@ -205,6 +226,7 @@ impl Relay {
                 for chunk in sent {
                     results.extend(chunk.wait().await);
                 }
+                crate::trace::end_publish_spans(spans, &results);
                 let confirmed = results.iter().take_while(|r| r.is_ok()).count();
                 let failure = results
                     .iter()

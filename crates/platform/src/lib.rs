@@ -8,11 +8,14 @@ pub mod auth;
 pub mod db;
 pub mod health;
 pub mod http_metrics;
+pub mod log_format;
+pub mod metrics_catalog;
 pub mod service;
 pub mod settings;
 pub mod shutdown;
 pub mod singleton;
 pub mod telemetry;
+pub mod trace_context;
 
 pub use api_error::ApiError;
 pub use settings::Settings;

@@ -35,7 +35,9 @@ where
     let server = HttpServer::new(move || {
         App::new()
             .wrap(middleware::from_fn(http_metrics::record))
-            .wrap(tracing_actix_web::TracingLogger::default())
+            .wrap(tracing_actix_web::TracingLogger::<
+                crate::trace_context::TracedRootSpan,
+            >::new())
             .configure(configure.clone())
     })
     .listen(listener)?

@@ -1,5 +1,10 @@
 //! Logs and traces: JSON log lines on stdout, and OTLP trace export when
 //! `NAVSYNC_OTEL__ENDPOINT` is set (nothing is exported otherwise).
+//!
+//! Spans always carry OpenTelemetry trace and span ids, exported or not: every JSON line
+//! written inside a span names them (`trace_id`, `span_id`, see [`crate::log_format`]), and
+//! the W3C `traceparent` travels on every event, so a trace stays whole across services
+//! even when only some of them export.
 
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::trace::SdkTracerProvider;
@@ -37,20 +42,6 @@ pub fn init_with_writer<W>(service: &'static str, settings: &Settings, writer: W
 where
     W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
 {
-    let filter = EnvFilter::try_from_default_env()
-        .or_else(|_| EnvFilter::try_new(&settings.log.level))
-        .unwrap_or_else(|_| EnvFilter::new("info"));
-    let fmt = tracing_subscriber::fmt::layer()
-        .json()
-        .flatten_event(true)
-        .with_current_span(true)
-        .with_span_list(false)
-        .with_writer(writer)
-        .boxed();
-
-    opentelemetry::global::set_text_map_propagator(
-        opentelemetry_sdk::propagation::TraceContextPropagator::new(),
-    );
     let provider = settings.otel.endpoint.as_deref().and_then(|endpoint| {
         match build_provider(service, endpoint) {
             Ok(p) => Some(p),
@@ -60,38 +51,74 @@ where
             }
         }
     });
-    let otel = provider.as_ref().map(|p| {
-        tracing_opentelemetry::layer()
-            .with_tracer(p.tracer(service))
-            .boxed()
-    });
-    let _ = tracing_subscriber::registry()
+    install(service, settings, writer, provider)
+}
+
+/// Like [`init_with_writer`], with a tracer provider of the caller's: tests pass one with
+/// an in-memory exporter to assert on the spans every service of the process records.
+pub fn init_with_provider<W>(
+    service: &'static str,
+    settings: &Settings,
+    writer: W,
+    provider: SdkTracerProvider,
+) -> Telemetry
+where
+    W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
+{
+    install(service, settings, writer, Some(provider))
+}
+
+fn install<W>(
+    service: &'static str,
+    settings: &Settings,
+    writer: W,
+    provider: Option<SdkTracerProvider>,
+) -> Telemetry
+where
+    W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
+{
+    let filter = EnvFilter::try_from_default_env()
+        .or_else(|_| EnvFilter::try_new(&settings.log.level))
+        .unwrap_or_else(|_| EnvFilter::new("info"));
+    let fmt = tracing_subscriber::fmt::layer()
+        .json()
+        .with_writer(writer)
+        .event_format(crate::log_format::WithTraceIds::new(
+            tracing_subscriber::fmt::format()
+                .json()
+                .flatten_event(true)
+                .with_current_span(true)
+                .with_span_list(false),
+        ))
+        .boxed();
+
+    opentelemetry::global::set_text_map_propagator(
+        opentelemetry_sdk::propagation::TraceContextPropagator::new(),
+    );
+    // Without an endpoint the spans still get ids (for the log lines and the traceparent
+    // of events) from a provider that exports nowhere.
+    let tracer_provider = provider
+        .clone()
+        .unwrap_or_else(|| SdkTracerProvider::builder().build());
+    let otel = tracing_opentelemetry::layer()
+        .with_tracer(tracer_provider.tracer(service))
+        .boxed();
+    let installed = tracing_subscriber::registry()
         .with(filter)
         .with(fmt)
         .with(otel)
-        .try_init();
-    if let Some(p) = &provider {
+        .try_init()
+        .is_ok();
+    if installed && let Some(p) = &provider {
         opentelemetry::global::set_tracer_provider(p.clone());
     }
     Telemetry { provider }
 }
 
 /// The W3C `traceparent` of the current span, to put on an event so its trace continues
-/// in the consumer; `None` when no trace is being recorded (no OTLP endpoint configured).
+/// in the consumer; `None` outside any span, or before telemetry is installed.
 pub fn current_traceparent() -> Option<String> {
-    use opentelemetry::trace::TraceContextExt;
-    use tracing_opentelemetry::OpenTelemetrySpanExt;
-    let context = tracing::Span::current().context();
-    let span = context.span();
-    let ids = span.span_context();
-    ids.is_valid().then(|| {
-        format!(
-            "00-{}-{}-{:02x}",
-            ids.trace_id(),
-            ids.span_id(),
-            ids.trace_flags().to_u8()
-        )
-    })
+    crate::trace_context::traceparent_of(&tracing::Span::current())
 }
 
 fn build_provider(service: &'static str, endpoint: &str) -> anyhow::Result<SdkTracerProvider> {

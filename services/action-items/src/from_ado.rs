@@ -73,6 +73,9 @@ async fn synced(conn: &mut AsyncPgConnection, e: &ActionItemSyncedV1) -> Result<
         // An older sync reported late: the newer one already stands.
         return Ok(false);
     }
+    if e.version == row.version && e.version > row.ado_synced_version {
+        crate::lag::record("to_ado", row.updated_at, e.synced_at);
+    }
     row.ado_work_item_id = Some(e.work_item_id);
     row.ado_url = Some(e.url.clone());
     row.ado_synced_version = e.version;
@@ -126,6 +129,7 @@ async fn changed_in_ado(
     let Some(mut row) = items::find_for_update(conn, e.action_item_id, e.company_id).await? else {
         return Ok(false);
     };
+    crate::lag::record("from_ado", e.changed_at, chrono::Utc::now());
     let mut changed = Vec::new();
     let mut touched = false;
     if let Some(title) = &e.changes.title

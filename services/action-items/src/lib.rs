@@ -6,6 +6,7 @@
 mod events;
 mod from_ado;
 mod input;
+mod lag;
 pub mod relay;
 mod routes;
 mod schema;

@@ -37,6 +37,10 @@ pub struct Application {
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         http_metrics::install();
+        {
+            use navsync_platform::metrics_catalog::{Part, register};
+            register(&[Part::Http, Part::Messaging, Part::Outbox, Part::SyncLag]);
+        }
         db::migrate(&settings.database.url, SERVICE, MIGRATIONS).await?;
         let pool = db::pool(&settings.database.url, settings.database.pool_size)?;
         let broker = Broker::new(settings.amqp.url.clone(), "navsync-action-items");

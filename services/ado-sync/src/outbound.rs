@@ -158,7 +158,14 @@ pub async fn handle(worker: Arc<Worker>, message: IncomingMessage) -> Outcome {
         Kind::Delete => ctx.delete(&mut conn, link).await,
     };
     match result {
-        Ok(outcome) => outcome,
+        Ok(outcome) => {
+            if outcome == Outcome::Ack {
+                // For the "we write, but ADO's service hook never calls" alert.
+                metrics::gauge!("sync_last_write_timestamp_seconds", "integration_id" => integration.id.to_string())
+                    .set(chrono::Utc::now().timestamp_millis() as f64 / 1000.0);
+            }
+            outcome
+        }
         Err(failure) => {
             // The lease goes back whatever happened; a failure to release only delays the
             // next attempt until the lease expires.

@@ -45,6 +45,10 @@ impl Application {
     /// [`Application::build`] with the self-healing knobs given (tests pass their own).
     pub async fn build_with(settings: Settings, heal: HealSettings) -> anyhow::Result<Self> {
         http_metrics::install();
+        {
+            use navsync_platform::metrics_catalog::{Part, register};
+            register(&[Part::Http, Part::Messaging, Part::Ado, Part::Sync]);
+        }
         db::migrate(&settings.database.url, SERVICE, MIGRATIONS).await?;
         let pool = db::pool(&settings.database.url, settings.database.pool_size)?;
         let broker = Broker::new(settings.amqp.url.clone(), "navsync-ado-sync");

@@ -14,6 +14,7 @@ mod schema;
 mod settings_input;
 pub mod startup;
 mod state;
+mod status_gauge;
 mod store;
 mod verify;
 mod view;

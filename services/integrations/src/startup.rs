@@ -44,6 +44,16 @@ impl Application {
         pat_watch: PatWatchSettings,
     ) -> anyhow::Result<Self> {
         http_metrics::install();
+        {
+            use navsync_platform::metrics_catalog::{Part, register};
+            register(&[
+                Part::Http,
+                Part::Messaging,
+                Part::Outbox,
+                Part::Ado,
+                Part::Integrations,
+            ]);
+        }
         db::migrate(&settings.database.url, SERVICE, MIGRATIONS).await?;
         let pool = db::pool(&settings.database.url, settings.database.pool_size)?;
         let ado = AdoClient::new(
@@ -97,6 +107,10 @@ impl Application {
     /// Serves and relays the outbox until `shutdown` is cancelled, then lets in-flight
     /// requests finish and closes the broker connection.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> std::io::Result<()> {
+        let gauge = tokio::spawn(crate::status_gauge::run(
+            self.relay.pool.clone(),
+            shutdown.clone(),
+        ));
         let relay = tokio::spawn(self.relay.run(shutdown.clone()));
         let (pool, wake, pat_settings) = self.pat_watch;
         let pat_watch = tokio::spawn(crate::pat_watch::run(
@@ -110,6 +124,7 @@ impl Application {
         shutdown.cancel();
         let _ = relay.await;
         let _ = pat_watch.await;
+        let _ = gauge.await;
         self.broker.close().await;
         served
     }

@@ -32,6 +32,10 @@ pub struct Application {
 impl Application {
     pub async fn build(settings: Settings, ingress: IngressSettings) -> anyhow::Result<Self> {
         http_metrics::install();
+        {
+            use navsync_platform::metrics_catalog::{Part, register};
+            register(&[Part::Http, Part::Messaging, Part::Webhooks]);
+        }
         let broker = Broker::new(settings.amqp.url.clone(), "navsync-webhook-ingress");
         let directory = Directory::new(
             &settings.integrations.url,

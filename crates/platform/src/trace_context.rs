@@ -1,0 +1,104 @@
+//! W3C trace context at the edges of a service: the HTTP root span continues the trace of
+//! a caller that sent `traceparent` (another service, a test, a proxy), and helpers turn a
+//! `traceparent` into a parent context and back.
+//!
+//! `tracing-actix-web` 0.7.25 extracts the context itself only for OpenTelemetry up to
+//! 0.32 (feature `opentelemetry_0_32`), so for 0.33 the root span builder is ours.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use opentelemetry::propagation::{Extractor, TextMapPropagator};
+use opentelemetry::trace::TraceContextExt;
+use opentelemetry_sdk::propagation::TraceContextPropagator;
+use tracing::Span;
+use tracing_actix_web::{DefaultRootSpanBuilder, RootSpanBuilder};
+use tracing_opentelemetry::OpenTelemetrySpanExt;
+
+/// `tracing-actix-web`'s root span (method, route, status, `otel.kind = server`), whose
+/// parent is the request's `traceparent` when it carries a valid one.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TracedRootSpan;
+
+impl RootSpanBuilder for TracedRootSpan {
+    fn on_request_start(request: &ServiceRequest) -> Span {
+        let span = tracing_actix_web::root_span!(request);
+        let headers = request.headers();
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        if let Some(parent) =
+            header("traceparent").and_then(|tp| parent_context(tp, header("tracestate")))
+        {
+            let _ = span.set_parent(parent);
+        }
+        span
+    }
+
+    fn on_request_end<B: MessageBody>(
+        span: Span,
+        outcome: &Result<ServiceResponse<B>, actix_web::Error>,
+    ) {
+        DefaultRootSpanBuilder::on_request_end(span, outcome);
+    }
+}
+
+struct Carrier<'a> {
+    traceparent: &'a str,
+    tracestate: Option<&'a str>,
+}
+
+impl Extractor for Carrier<'_> {
+    fn get(&self, key: &str) -> Option<&str> {
+        match key {
+            "traceparent" => Some(self.traceparent),
+            "tracestate" => self.tracestate,
+            _ => None,
+        }
+    }
+
+    fn keys(&self) -> Vec<&str> {
+        vec!["traceparent", "tracestate"]
+    }
+}
+
+/// The remote parent a `traceparent` names; `None` when it is malformed, so the span just
+/// starts a new trace.
+pub fn parent_context(
+    traceparent: &str,
+    tracestate: Option<&str>,
+) -> Option<opentelemetry::Context> {
+    let context = TraceContextPropagator::new().extract(&Carrier {
+        traceparent,
+        tracestate,
+    });
+    context.span().span_context().is_valid().then_some(context)
+}
+
+/// The W3C `traceparent` of `span`; `None` when it is not recorded.
+pub fn traceparent_of(span: &Span) -> Option<String> {
+    let context = span.context();
+    let span = context.span();
+    let ids = span.span_context();
+    ids.is_valid().then(|| {
+        format!(
+            "00-{}-{}-{:02x}",
+            ids.trace_id(),
+            ids.span_id(),
+            ids.trace_flags().to_u8()
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parent_context;
+
+    #[test]
+    fn a_valid_traceparent_is_a_parent_and_garbage_is_not() {
+        let parent = parent_context(
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            None,
+        );
+        assert!(parent.is_some());
+        assert!(parent_context("00-nonsense", None).is_none());
+        assert!(parent_context("", Some("a=b")).is_none());
+    }
+}

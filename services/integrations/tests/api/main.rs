@@ -9,6 +9,6 @@ mod internal;
 mod manage;
 mod page;
 mod secrets;
-mod self_healing;
 mod security;
+mod self_healing;
 mod startup;

@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 mod broker;
+mod coalescer;
 mod consumer;
 pub mod depth;
 pub mod inspect;
@@ -15,6 +16,7 @@ pub mod topology;
 pub mod trace;
 
 pub use broker::{Broker, BrokerError};
+pub use coalescer::Coalescer;
 pub use consumer::{ConsumerConfig, run_consumer};
 pub use message::{IncomingMessage, Outcome, OutgoingMessage, headers};
 pub use publisher::{PublishError, Publisher, Sent};

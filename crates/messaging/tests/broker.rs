@@ -5,8 +5,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use navsync_messaging::{
-    Broker, ConsumerConfig, IncomingMessage, Outcome, OutgoingMessage, PublishError, Publisher,
-    QueueSpec, headers, inspect, run_consumer, topology,
+    Broker, Coalescer, ConsumerConfig, IncomingMessage, Outcome, OutgoingMessage, PublishError,
+    Publisher, QueueSpec, headers, inspect, run_consumer, topology,
 };
 use navsync_test_support::TestVhost;
 use tokio::sync::mpsc;
@@ -400,4 +400,39 @@ async fn declaring_navsyncs_topology_makes_every_event_routable() {
             .await
             .unwrap_or_else(|e| panic!("{key}: {e}"));
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_coalescer_confirms_each_of_many_callers_and_reports_failures_to_each() {
+    let vhost = TestVhost::create().await;
+    let queue = spec("q.coalesced");
+    let broker = setup(&vhost, &queue).await;
+    let coalescer = Coalescer::start(Arc::new(Publisher::new(broker.clone())));
+    let tasks: Vec<_> = (0..500)
+        .map(|i| {
+            let coalescer = coalescer.clone();
+            tokio::spawn(async move {
+                let mut msg = message(i);
+                // Every tenth one goes nowhere: its own caller, and only it, hears so.
+                if i % 10 == 0 {
+                    msg.routing_key = "nobody.listens".into();
+                }
+                (i, coalescer.publish(msg).await)
+            })
+        })
+        .collect();
+    for task in tasks {
+        let (i, result) = task.await.expect("task");
+        match result {
+            Ok(()) => assert_ne!(i % 10, 0, "message {i} was unroutable"),
+            Err(PublishError::Unroutable { .. }) => assert_eq!(i % 10, 0),
+            Err(e) => panic!("message {i}: {e}"),
+        }
+    }
+    let (mut rx, stop) = consume(broker, queue, |_| Outcome::Ack);
+    let mut seen = std::collections::HashSet::new();
+    while seen.len() < 450 {
+        seen.insert(next(&mut rx).await.message_id.expect("id"));
+    }
+    stop.cancel();
 }

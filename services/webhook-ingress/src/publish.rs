@@ -4,11 +4,10 @@
 //! delivers again whatever it did not see answered 2xx, and a redelivery must carry the
 //! same id, so that consumers deduplicating on it apply it once.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use navsync_contracts::{AdoWorkItemEventV1, Envelope, Event, encode, source};
-use navsync_messaging::{OutgoingMessage, PublishError, Publisher};
+use navsync_messaging::{Coalescer, OutgoingMessage, PublishError};
 use uuid::Uuid;
 
 use crate::directory::Integration;
@@ -72,7 +71,7 @@ pub enum SendError {
 
 /// Publishes with `mandatory` and a confirm; `Ok` only when the broker stored it.
 pub async fn send(
-    publisher: &Arc<Publisher>,
+    publisher: &Coalescer,
     envelope: &Envelope<Event>,
     timeout: Duration,
 ) -> Result<(), SendError> {
@@ -84,7 +83,7 @@ pub async fn send(
         body,
         envelope.traceparent.clone(),
     );
-    match tokio::time::timeout(timeout, publisher.publish(&message)).await {
+    match tokio::time::timeout(timeout, publisher.publish(message)).await {
         Ok(Ok(())) => Ok(()),
         Ok(Err(err @ (PublishError::Unavailable(_) | PublishError::Nacked))) => {
             Err(SendError::NotStored(err.to_string()))

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use navsync_messaging::Publisher;
+use navsync_messaging::Coalescer;
 
 use crate::auth::SecretDigest;
 use crate::directory::Directory;
@@ -12,8 +12,9 @@ use crate::limiter::Limiter;
 #[derive(Clone)]
 pub struct AppState {
     pub directory: Directory,
-    /// One confirm channel for every request: concurrent publishes confirm together.
-    pub publisher: Arc<Publisher>,
+    /// One confirm channel for every request, fed by one task: concurrent publishes leave
+    /// and confirm together.
+    pub publisher: Coalescer,
     pub limiter: Arc<Limiter>,
     /// What an unknown integration's password is compared against (see `auth`).
     pub unknown_secret: SecretDigest,

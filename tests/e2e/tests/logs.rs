@@ -4,6 +4,7 @@
 //! during a sync, a PAT rejected on save, a webhook with a wrong secret, a webhook that is
 //! not JSON, and a service whose broker is down (its AMQP URL holds a password).
 
+mod common;
 #[path = "support/world.rs"]
 mod world;
 

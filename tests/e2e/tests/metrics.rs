@@ -4,6 +4,7 @@
 //! (an integration, an action item synced to ADO, an edit in ADO coming back through the
 //! service hook, a webhook with a wrong secret), then every `/metrics` is scraped.
 
+mod common;
 #[path = "support/procs.rs"]
 mod procs;
 #[path = "support/promql_names.rs"]

@@ -8,6 +8,7 @@
 //! consume span of `action_item.changed_in_ado.v1`. Each chain is checked by walking the
 //! parent span ids, so one trace id alone does not pass.
 
+mod common;
 #[path = "support/world.rs"]
 mod world;
 

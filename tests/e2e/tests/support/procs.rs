@@ -1,93 +1,18 @@
 //! Every navsync binary as its own process against one database and vhost, the emulator as
-//! ADO (the same way as `story.rs`), for tests that need each service's own `/metrics`.
+//! ADO, for tests that need each service's own `/metrics`; the processes are the
+//! harness's of `common` (the one `story.rs` and `chaos.rs` use), with this suite's own
+//! organization and settings.
 
 // Shared by several test binaries, each using a part.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
-use std::process::Stdio;
-use std::time::{Duration, Instant};
-
 use navsync_test_support::{TestDatabase, TestVhost};
 use serde_json::json;
-use tokio::process::{Child, Command};
+
+pub use crate::common::{Proc, eventually, start};
 
 pub const ORG: &str = "p2anav-obs";
 pub const PAT: &str = "obspat0obspat1obspat2obspat3obspat4obspat5obspat6obspat7obspAZDO8obspat9xy";
-
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"))
-        .join("debug")
-}
-
-async fn binary(name: &str) -> PathBuf {
-    let path = target_dir().join(name);
-    if !path.exists() {
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "--bin", name])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .await
-            .expect("cargo runs");
-        assert!(status.success(), "cargo build --bin {name}");
-    }
-    path
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-pub struct Proc {
-    /// Held so the process is killed when the test ends.
-    _child: Child,
-    pub url: String,
-}
-
-pub async fn start(name: &str, env: &[(&str, String)]) -> Proc {
-    let port = free_port();
-    let mut cmd = Command::new(binary(name).await);
-    cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("NAVSYNC_HTTP__PORT", port.to_string())
-        .env("NAVSYNC_LOG__LEVEL", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let child = cmd.spawn().unwrap_or_else(|e| panic!("{name} starts: {e}"));
-    let url = format!("http://127.0.0.1:{port}");
-    let ready = eventually(30, || async {
-        reqwest::get(format!("{url}/readyz"))
-            .await
-            .is_ok_and(|r| r.status().is_success())
-    })
-    .await;
-    assert!(ready, "{name} became ready");
-    Proc { _child: child, url }
-}
-
-pub async fn eventually<F, Fut>(secs: u64, mut check: F) -> bool
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while Instant::now() < deadline {
-        if check().await {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    false
-}
 
 pub struct Services {
     pub emulator: Proc,

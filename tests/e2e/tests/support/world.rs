@@ -6,8 +6,6 @@
 // Shared by several test binaries, each using a part.
 #![allow(dead_code)]
 
-use std::time::{Duration, Instant};
-
 use navsync_ado_emulator::{Emulator, RunningEmulator};
 use navsync_test_support::{TestDatabase, TestVhost, token};
 use serde_json::{Value, json};
@@ -202,18 +200,4 @@ impl World {
     }
 }
 
-/// Polls `check` every 50 ms for up to `secs` seconds.
-pub async fn eventually<F, Fut>(secs: u64, mut check: F) -> bool
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while Instant::now() < deadline {
-        if check().await {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    false
-}
+pub use crate::common::eventually;

@@ -1,7 +1,8 @@
-//! `POST /internal/v1/integrations/{id}/attention-cleared` (service credential): a service
-//! that flagged an integration for a reason it can see go away (`no_webhooks`: a webhook
-//! arrived) clears it — only when the integration is flagged for exactly that reason, so
-//! it never clears what an admin must fix (a rejected PAT).
+//! `POST /internal/v1/integrations/{id}/needs-attention` and `.../attention-cleared`
+//! (service credential): a service flags an integration for a reason (`pat_rejected`,
+//! `no_webhooks`), or clears a reason it can see go away (`no_webhooks`: a webhook
+//! arrived) — only when the integration is flagged for exactly that reason, so it never
+//! clears what an admin must fix (a rejected PAT). Repeated reports change nothing.
 
 use actix_web::{HttpResponse, web};
 use diesel_async::AsyncConnection;
@@ -20,19 +21,39 @@ use crate::store::integrations::{self as rows, IntegrationChanges};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ClearRequest {
+pub struct AttentionRequest {
     reason: String,
+    /// The service asking, for the audit log.
     #[serde(default)]
     service: Option<String>,
+}
+
+pub async fn raised(
+    state: web::Data<AppState>,
+    _caller: ServiceCaller,
+    path: web::Path<Uuid>,
+    body: web::Json<AttentionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    change(&state, path.into_inner(), &body, true).await
 }
 
 pub async fn cleared(
     state: web::Data<AppState>,
     _caller: ServiceCaller,
     path: web::Path<Uuid>,
-    body: web::Json<ClearRequest>,
+    body: web::Json<AttentionRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.into_inner();
+    change(&state, path.into_inner(), &body, false).await
+}
+
+/// Flags (`raise`) or clears the integration for `body.reason`, with its audit row and
+/// its `integration.changed.v1`, when that changes anything.
+async fn change(
+    state: &AppState,
+    id: Uuid,
+    body: &AttentionRequest,
+    raise: bool,
+) -> Result<HttpResponse, ApiError> {
     let reason = settings_input::attention_reason(&body.reason)?;
     let actor = format!(
         "service:{}",
@@ -42,37 +63,49 @@ pub async fn cleared(
             .unwrap_or_else(|| "unknown".to_owned())
     );
     let mut conn = state.pool.get().await?;
-    let row = conn
+    let (row, changed) = conn
         .transaction(async |conn| {
             let current = rows::find_by_id(conn, id)
                 .await?
                 .ok_or_else(|| ApiError::not_found("The integration"))?;
-            if current.attention_reason.as_deref() != Some(reason.as_str()) {
+            let flagged = current.attention_reason.as_deref() == Some(reason.as_str());
+            if flagged == raise {
                 return Ok((current, false));
             }
             let changes = IntegrationChanges {
-                attention_reason: Some(None),
+                attention_reason: Some(raise.then(|| reason.clone())),
                 updated_at: Some(navsync_platform::db::now()),
                 ..IntegrationChanges::default()
             };
             let row = rows::update_by_id(conn, id, &changes).await?;
+            let (detail, event) = if raise {
+                (json!({"reason": reason}), IntegrationChange::NeedsAttention)
+            } else {
+                (
+                    json!({"reason": reason, "cleared": true}),
+                    IntegrationChange::AttentionCleared,
+                )
+            };
             audit::insert(
                 conn,
                 id,
                 row.company_id,
                 &actor,
                 Action::NeedsAttention,
-                json!({"reason": reason, "cleared": true}),
+                detail,
             )
             .await?;
-            events::record(conn, &row, IntegrationChange::AttentionCleared).await?;
+            events::record(conn, &row, event).await?;
             Ok::<_, ApiError>((row, true))
         })
         .await?;
-    let (row, changed) = row;
     if changed {
         state.outbox_wake.notify_one();
-        tracing::info!(integration_id = %id, reason = %reason, "attention cleared");
+        if raise {
+            tracing::warn!(integration_id = %id, reason = %reason, "integration needs attention");
+        } else {
+            tracing::info!(integration_id = %id, reason = %reason, "attention cleared");
+        }
     }
     Ok(HttpResponse::Ok().json(state.view(row)))
 }

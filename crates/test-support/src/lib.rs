@@ -2,6 +2,7 @@
 //! vhost per test (removed afterwards), settings pointing at it, user tokens, and captured log lines.
 #![forbid(unsafe_code)]
 
+pub mod bench;
 mod database;
 pub mod forge;
 mod logs;

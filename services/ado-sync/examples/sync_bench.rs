@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use navsync_ado_emulator::{Emulator, Latency};
+use navsync_test_support::bench::{arg, percentile};
 use navsync_test_support::{TestDatabase, TestVhost, token};
 use serde_json::json;
 use tokio::sync::Mutex;
@@ -24,21 +25,6 @@ use uuid::Uuid;
 
 const ORG: &str = "bench-org";
 const PAT: &str = "benchpat0benchpat1benchpat2benchpat3benchpat4benchpat5benchpatAZDO6789";
-
-fn arg(n: usize, default: u64) -> u64 {
-    std::env::args()
-        .nth(n)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(default)
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
-    sorted[rank.min(sorted.len() - 1)]
-}
 
 #[tokio::main]
 async fn main() {

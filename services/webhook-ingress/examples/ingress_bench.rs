@@ -20,6 +20,7 @@ use futures::StreamExt;
 use navsync_ado_emulator::Emulator;
 use navsync_contracts::{AdoWorkItemEventV1, Envelope, Event, ResourceDetails, encode, source};
 use navsync_messaging::{Broker, OutgoingMessage, Publisher, topology};
+use navsync_test_support::bench::percentile;
 use navsync_test_support::{TestDatabase, TestVhost, token};
 use navsync_webhook_ingress::{Application, IngressSettings};
 use serde_json::{Value, json};
@@ -137,14 +138,6 @@ async fn purge(broker: &Arc<Broker>) {
         )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    let rank = ((p / 100.0) * (sorted.len().saturating_sub(1)) as f64).round() as usize;
-    sorted
-        .get(rank.min(sorted.len().saturating_sub(1)))
-        .copied()
-        .unwrap_or(f64::NAN)
 }
 
 /// Sends `n` requests with 256 in flight; answers requests per second and how many failed.

@@ -19,5 +19,5 @@ pub use broker::{Broker, BrokerError};
 pub use coalescer::Coalescer;
 pub use consumer::{ConsumerConfig, run_consumer};
 pub use message::{IncomingMessage, Outcome, OutgoingMessage, headers};
-pub use publisher::{PublishError, Publisher, Sent};
+pub use publisher::{Batch, PublishError, Publisher};
 pub use topology::QueueSpec;

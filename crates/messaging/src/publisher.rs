@@ -1,17 +1,19 @@
 //! Publishing with confirms. Every message is `mandatory` (an unroutable message is an
 //! error, not a silent drop) and persistent, and counts as published only when the broker
-//! confirmed it. Callers share one confirm channel: many publishes are in flight at once
-//! and their confirms arrive together, which is what makes it fast (CRATES.md: awaiting
-//! confirms one by one caps a channel at ~2k msg/s).
+//! confirmed it. A batch's publishes are all in flight at once on its channel and their
+//! confirms arrive together, which is what makes it fast (CRATES.md: awaiting confirms one
+//! by one caps a channel at ~2k msg/s); batches of different callers use different
+//! channels from a small pool.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use futures::future::join_all;
-use lapin::Confirmation;
+use lapin::message::BasicReturnMessage;
 use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
 use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
-use lapin::{BasicProperties, Channel, PublisherConfirm};
-use tokio::sync::Mutex;
+use lapin::{BasicProperties, Channel, Confirmation, PublisherConfirm};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::{Broker, OutgoingMessage};
 
@@ -30,23 +32,37 @@ pub enum PublishError {
 
 pub struct Publisher {
     broker: Arc<Broker>,
-    channel: Mutex<Option<Channel>>,
+    /// Confirm-mode channels no batch is using.
+    idle: std::sync::Mutex<Vec<Channel>>,
+    /// Bounds the channels in use at once; a caller beyond it waits for one.
+    channels: Arc<Semaphore>,
 }
+
+/// Channels one publisher keeps open at most: enough for the coalescer's and the relay's
+/// batches in flight, far under RabbitMQ's 2047 per connection.
+const CHANNELS: usize = 32;
 
 impl Publisher {
     pub fn new(broker: Arc<Broker>) -> Self {
         Self {
             broker,
-            channel: Mutex::new(None),
+            idle: std::sync::Mutex::new(Vec::new()),
+            channels: Arc::new(Semaphore::new(CHANNELS)),
         }
     }
 
-    async fn channel(&self) -> Result<Channel, PublishError> {
-        let mut guard = self.channel.lock().await;
-        if let Some(ch) = guard.as_ref()
-            && ch.status().connected()
-        {
-            return Ok(ch.clone());
+    fn idle(&self) -> std::sync::MutexGuard<'_, Vec<Channel>> {
+        self.idle
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    async fn open_channel(&self) -> Result<Channel, PublishError> {
+        loop {
+            let Some(ch) = self.idle().pop() else { break };
+            if ch.status().connected() {
+                return Ok(ch);
+            }
         }
         let ch = self
             .broker
@@ -56,15 +72,7 @@ impl Publisher {
         ch.confirm_select(ConfirmSelectOptions::default())
             .await
             .map_err(|e| PublishError::Unavailable(e.to_string()))?;
-        *guard = Some(ch.clone());
         Ok(ch)
-    }
-
-    async fn discard(&self, broken: &Channel) {
-        let mut guard = self.channel.lock().await;
-        if guard.as_ref().is_some_and(|c| c.id() == broken.id()) {
-            *guard = None;
-        }
     }
 
     pub async fn publish(&self, message: &OutgoingMessage) -> Result<(), PublishError> {
@@ -83,27 +91,68 @@ impl Publisher {
     }
 
     /// Hands every message to the broker, in order, without waiting for confirms: the
-    /// caller can prepare the next batch while these are confirmed, then [`Sent::wait`].
-    pub async fn send_all(&self, messages: &[OutgoingMessage]) -> Sent<'_> {
-        let routes = messages
-            .iter()
-            .map(|m| (m.exchange.clone(), m.routing_key.clone()))
-            .collect();
-        let channel = match self.channel().await {
-            Ok(ch) => ch,
+    /// caller can prepare the next batch while these are confirmed, then [`Batch::wait`].
+    pub async fn send_all(&self, messages: &[OutgoingMessage]) -> Batch<'_> {
+        let mut batch = self.batch().await;
+        batch.send(messages).await;
+        batch
+    }
+
+    /// A batch with a channel of its own until its confirms are in. lapin hands a
+    /// returned (unroutable) message to whichever confirm a multiple-ack resolves first,
+    /// which may be another message's or another caller's; alone on its channel, a batch
+    /// gets all of its returns and only those, and tells them apart by [`PUBLISH_TAG`].
+    pub async fn batch(&self) -> Batch<'_> {
+        let permit = Arc::clone(&self.channels).acquire_owned().await.ok();
+        let channel = match permit {
+            Some(_) => self.open_channel().await,
+            None => Err(PublishError::Unavailable("the publisher is closed".into())),
+        };
+        Batch {
+            publisher: self,
+            channel,
+            _permit: permit,
+            routes: Vec::new(),
+            pending: Vec::new(),
+        }
+    }
+}
+
+/// The header numbering each message of a batch, so that a returned message names the
+/// publish it belongs to.
+const PUBLISH_TAG: &str = "x-navsync-publish-tag";
+
+/// Messages handed to the broker on one channel whose confirms are still to come.
+pub struct Batch<'a> {
+    publisher: &'a Publisher,
+    /// Taken by [`Batch::wait`]; a batch dropped unwaited closes it.
+    channel: Result<Channel, PublishError>,
+    _permit: Option<OwnedSemaphorePermit>,
+    routes: Vec<(String, String)>,
+    pending: Vec<Result<PublisherConfirm, PublishError>>,
+}
+
+impl Batch<'_> {
+    /// Hands `messages` to the broker after those sent before, in order.
+    pub async fn send(&mut self, messages: &[OutgoingMessage]) {
+        self.routes.extend(
+            messages
+                .iter()
+                .map(|m| (m.exchange.clone(), m.routing_key.clone())),
+        );
+        let channel = match &self.channel {
+            Ok(ch) => ch.clone(),
             Err(err) => {
-                return Sent {
-                    publisher: self,
-                    channel: None,
-                    routes,
-                    pending: messages.iter().map(|_| Err(clone_err(&err))).collect(),
-                };
+                self.pending
+                    .extend(messages.iter().map(|_| Err(clone_err(err))));
+                return;
             }
         };
+        let first = self.pending.len();
         // `basic_publish` queues its frames on its first poll, before it first waits, and
         // `join_all` polls its futures in order: so the frames leave in `messages` order
         // (the relay's per-item ordering rests on this) while the socket writes overlap.
-        let pending = join_all(messages.iter().map(|message| {
+        let sent = join_all(messages.iter().enumerate().map(|(i, message)| {
             channel.basic_publish(
                 message.exchange.as_str().into(),
                 message.routing_key.as_str().into(),
@@ -112,34 +161,20 @@ impl Publisher {
                     immediate: false,
                 },
                 &message.body,
-                properties(message),
+                properties(message, first + i),
             )
         }))
-        .await
-        .into_iter()
-        .map(|sent| sent.map_err(|e| PublishError::Unavailable(e.to_string())))
-        .collect();
-        Sent {
-            publisher: self,
-            channel: Some(channel),
-            routes,
-            pending,
-        }
+        .await;
+        self.pending.extend(
+            sent.into_iter()
+                .map(|sent| sent.map_err(|e| PublishError::Unavailable(e.to_string()))),
+        );
     }
-}
 
-/// Messages handed to the broker whose confirms are still to come.
-pub struct Sent<'a> {
-    publisher: &'a Publisher,
-    channel: Option<Channel>,
-    routes: Vec<(String, String)>,
-    pending: Vec<Result<PublisherConfirm, PublishError>>,
-}
-
-impl Sent<'_> {
     /// One result per message, in order.
-    pub async fn wait(self) -> Vec<Result<(), PublishError>> {
-        let confirms = join_all(self.pending.into_iter().map(|sent| async move {
+    pub async fn wait(mut self) -> Vec<Result<(), PublishError>> {
+        let pending = std::mem::take(&mut self.pending);
+        let confirms = join_all(pending.into_iter().map(|sent| async move {
             match sent {
                 Ok(confirm) => confirm
                     .await
@@ -148,49 +183,97 @@ impl Sent<'_> {
             }
         }))
         .await;
-        let mut broken = false;
-        let results = confirms
-            .into_iter()
-            .zip(self.routes)
-            .map(|(confirm, (exchange, routing_key))| {
-                count_published(&exchange, &confirm);
-                confirm.map(|c| (c, exchange, routing_key))
-            })
-            .map(|confirm| match confirm {
-                Ok((Confirmation::Ack(None), _, _)) => Ok(()),
-                Ok((Confirmation::Ack(Some(_)), exchange, routing_key)) => {
-                    Err(PublishError::Unroutable {
-                        exchange,
-                        routing_key,
-                    })
-                }
-                Ok((Confirmation::Nack(_), _, _)) => Err(PublishError::Nacked),
-                // Without confirms we would know nothing: treat as a failure.
-                Ok((Confirmation::NotRequested, _, _)) => {
-                    broken = true;
-                    Err(PublishError::Unavailable("confirms not enabled".into()))
-                }
-                Err(err) => {
-                    broken = true;
-                    Err(err)
-                }
+        let returned: HashSet<usize> = confirms
+            .iter()
+            .filter_map(|c| match c {
+                Ok(Confirmation::Ack(Some(m)) | Confirmation::Nack(Some(m))) => publish_tag(m),
+                _ => None,
             })
             .collect();
-        if broken && let Some(channel) = &self.channel {
-            self.publisher.discard(channel).await;
+        let mut broken = false;
+        let routes = std::mem::take(&mut self.routes);
+        let results = confirms
+            .into_iter()
+            .zip(routes)
+            .enumerate()
+            .map(|(i, (confirm, (exchange, routing_key)))| {
+                let result = match confirm {
+                    Ok(Confirmation::Ack(_)) if returned.contains(&i) => {
+                        Err(PublishError::Unroutable {
+                            exchange: exchange.clone(),
+                            routing_key,
+                        })
+                    }
+                    Ok(Confirmation::Ack(_)) => Ok(()),
+                    Ok(Confirmation::Nack(_)) => Err(PublishError::Nacked),
+                    // Without confirms we would know nothing: treat as a failure.
+                    Ok(Confirmation::NotRequested) => {
+                        broken = true;
+                        Err(PublishError::Unavailable("confirms not enabled".into()))
+                    }
+                    Err(err) => {
+                        broken = true;
+                        Err(err)
+                    }
+                };
+                count_published(&exchange, &result);
+                result
+            })
+            .collect();
+        let channel = std::mem::replace(
+            &mut self.channel,
+            Err(PublishError::Unavailable("waited".into())),
+        );
+        if let Ok(channel) = channel {
+            if broken || !channel.status().connected() {
+                close(channel);
+            } else {
+                self.publisher.idle().push(channel);
+            }
         }
         results
     }
 }
 
+impl Drop for Batch<'_> {
+    fn drop(&mut self) {
+        let channel = std::mem::replace(
+            &mut self.channel,
+            Err(PublishError::Unavailable("dropped".into())),
+        );
+        match channel {
+            Ok(channel) if self.pending.is_empty() => self.publisher.idle().push(channel),
+            // Unwaited confirms would reach the next batch on this channel: it goes.
+            Ok(channel) => close(channel),
+            Err(_) => {}
+        }
+    }
+}
+
+fn close(channel: Channel) {
+    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+        runtime.spawn(async move {
+            let _ = channel.close(200, "discarded".into()).await;
+        });
+    }
+}
+
+fn publish_tag(returned: &BasicReturnMessage) -> Option<usize> {
+    let headers = returned.delivery.properties.headers().as_ref()?;
+    match headers.inner().get(&ShortString::from(PUBLISH_TAG))? {
+        AMQPValue::LongString(tag) => std::str::from_utf8(tag.as_bytes()).ok()?.parse().ok(),
+        _ => None,
+    }
+}
+
 /// `messages_published_total{exchange, outcome}`: one per message handed to the broker.
 /// Moves to a retry or dead-letter queue go through the default exchange (`default`).
-fn count_published(exchange: &str, confirm: &Result<Confirmation, PublishError>) {
-    let outcome = match confirm {
-        Ok(Confirmation::Ack(None)) => "confirmed",
-        Ok(Confirmation::Ack(Some(_))) => "unroutable",
-        Ok(Confirmation::Nack(_)) => "nacked",
-        Ok(Confirmation::NotRequested) | Err(_) => "unavailable",
+fn count_published(exchange: &str, result: &Result<(), PublishError>) {
+    let outcome = match result {
+        Ok(()) => "confirmed",
+        Err(PublishError::Unroutable { .. }) => "unroutable",
+        Err(PublishError::Nacked) => "nacked",
+        Err(PublishError::Unavailable(_)) => "unavailable",
     };
     let exchange = if exchange.is_empty() {
         "default".to_owned()
@@ -215,7 +298,7 @@ fn clone_err(err: &PublishError) -> PublishError {
     }
 }
 
-pub(crate) fn properties(message: &OutgoingMessage) -> BasicProperties {
+fn properties(message: &OutgoingMessage, tag: usize) -> BasicProperties {
     let mut headers = FieldTable::default();
     for (key, value) in &message.headers {
         headers.insert(
@@ -223,6 +306,10 @@ pub(crate) fn properties(message: &OutgoingMessage) -> BasicProperties {
             AMQPValue::LongString(LongString::from(value.as_bytes().to_vec())),
         );
     }
+    headers.insert(
+        ShortString::from(PUBLISH_TAG),
+        AMQPValue::LongString(LongString::from(tag.to_string().into_bytes())),
+    );
     // Every message carries the trace it was published in, unless the caller chose one.
     if !message
         .headers

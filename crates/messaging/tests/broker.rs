@@ -114,7 +114,7 @@ async fn an_unroutable_message_is_an_error_not_a_silent_drop() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn many_concurrent_publishers_on_one_channel_all_get_confirms() {
+async fn many_concurrent_publishers_all_get_confirms() {
     let vhost = TestVhost::create().await;
     let queue = spec("q.many");
     let broker = setup(&vhost, &queue).await;
@@ -137,6 +137,37 @@ async fn many_concurrent_publishers_on_one_channel_all_get_confirms() {
         seen.insert(next(&mut rx).await.message_id.expect("id"));
     }
     stop.cancel();
+}
+
+/// RabbitMQ may confirm many messages with one multiple-ack, and lapin then hands a returned
+/// message to whichever of them it resolves first: each result must still be the message's own.
+#[tokio::test(flavor = "multi_thread")]
+async fn in_a_batch_exactly_the_unroutable_messages_are_reported_unroutable() {
+    let vhost = TestVhost::create().await;
+    let queue = spec("q.returns");
+    let broker = setup(&vhost, &queue).await;
+    let publisher = Publisher::new(broker.clone());
+    for round in 0..10 {
+        let batch: Vec<_> = (0..400)
+            .map(|i| {
+                let mut msg = message(round * 1000 + i);
+                if i % 7 == 3 {
+                    msg.routing_key = "nobody.listens".into();
+                }
+                msg
+            })
+            .collect();
+        let results = publisher.publish_all(&batch).await;
+        for (i, result) in results.iter().enumerate() {
+            match result {
+                Ok(()) => assert_ne!(i % 7, 3, "round {round}: {i} was unroutable"),
+                Err(PublishError::Unroutable { .. }) => {
+                    assert_eq!(i % 7, 3, "round {round}: {i} was routed")
+                }
+                Err(e) => panic!("round {round}: {i}: {e}"),
+            }
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -200,7 +200,8 @@ impl Relay {
                 // Up to CHUNKS chunks per pass: the next chunk is read while the broker
                 // confirms the previous one.
                 let mut rows = Vec::new();
-                let mut sent = Vec::new();
+                // One batch, so one channel: the chunks leave in order.
+                let mut sent = publisher.batch().await;
                 // Held until the confirms are in, so each span covers its publish.
                 let mut spans = Vec::new();
                 for _ in 0..CHUNKS {
@@ -213,7 +214,7 @@ impl Relay {
                     let (messages, chunk_spans): (Vec<OutgoingMessage>, Vec<_>) =
                         chunk.iter().map(traced_message).unzip();
                     spans.extend(chunk_spans);
-                    sent.push(publisher.send_all(&messages).await);
+                    sent.send(&messages).await;
                     rows.extend(chunk);
                     if !full {
                         break;
@@ -222,10 +223,7 @@ impl Relay {
                 if rows.is_empty() {
                     return Ok(Pass::default());
                 }
-                let mut results = Vec::with_capacity(rows.len());
-                for chunk in sent {
-                    results.extend(chunk.wait().await);
-                }
+                let results = sent.wait().await;
                 crate::trace::end_publish_spans(spans, &results);
                 let confirmed = results.iter().take_while(|r| r.is_ok()).count();
                 let failure = results

@@ -15,6 +15,9 @@ use crate::{OutgoingMessage, PublishError, Publisher};
 /// Messages sent as one batch at most.
 const BATCH: usize = 256;
 
+/// Batches in flight at most, each on its own channel (fewer than the publisher's pool).
+const IN_FLIGHT: usize = 16;
+
 type Request = (OutgoingMessage, oneshot::Sender<Result<(), PublishError>>);
 
 #[derive(Clone)]
@@ -50,7 +53,10 @@ async fn run(publisher: Arc<Publisher>, mut receiver: mpsc::Receiver<Request>) {
     let mut open = true;
     while open || !confirming.is_empty() {
         tokio::select! {
-            first = receiver.recv(), if open => {
+            // Each batch holds one of the publisher's channels until its confirms are in:
+            // beyond IN_FLIGHT batches, requests wait in the queue (and it fills, pushing
+            // back on the callers) rather than in ever more batches.
+            first = receiver.recv(), if open && confirming.len() < IN_FLIGHT => {
                 let Some(first) = first else {
                     open = false;
                     continue;
@@ -63,8 +69,10 @@ async fn run(publisher: Arc<Publisher>, mut receiver: mpsc::Receiver<Request>) {
                     }
                 }
                 let (messages, answers): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
-                let sent = publisher.send_all(&messages).await;
+                // Sending happens inside the future too: waiting here for a channel that
+                // only a batch in `confirming` can give back would never end.
                 confirming.push(async move {
+                    let sent = publisher.send_all(&messages).await;
                     for (result, answer) in sent.wait().await.into_iter().zip(answers) {
                         // A caller that gave up (its timeout) no longer listens.
                         let _ = answer.send(result);

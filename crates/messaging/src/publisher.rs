@@ -44,10 +44,15 @@ const CHANNELS: usize = 32;
 
 impl Publisher {
     pub fn new(broker: Arc<Broker>) -> Self {
+        Self::with_channels(broker, CHANNELS)
+    }
+
+    /// A publisher with at most `channels` batches in flight at once (at least one).
+    pub fn with_channels(broker: Arc<Broker>, channels: usize) -> Self {
         Self {
             broker,
             idle: std::sync::Mutex::new(Vec::new()),
-            channels: Arc::new(Semaphore::new(CHANNELS)),
+            channels: Arc::new(Semaphore::new(channels.max(1))),
         }
     }
 

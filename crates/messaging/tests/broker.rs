@@ -433,6 +433,32 @@ async fn declaring_navsyncs_topology_makes_every_event_routable() {
     }
 }
 
+/// Callers arriving one by one make many small batches, more than the publisher has
+/// channels: they wait their turn, and none waits forever.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_coalescer_keeps_going_with_more_batches_than_channels() {
+    let vhost = TestVhost::create().await;
+    let queue = spec("q.trickle");
+    let broker = setup(&vhost, &queue).await;
+    let coalescer = Coalescer::start(Arc::new(Publisher::with_channels(broker.clone(), 2)));
+    let mut tasks = Vec::new();
+    for i in 0..3000 {
+        let coalescer = coalescer.clone();
+        tasks.push(tokio::spawn(
+            async move { coalescer.publish(message(i)).await },
+        ));
+        tokio::task::yield_now().await;
+    }
+    let all = async {
+        for task in tasks {
+            task.await.expect("task").expect("confirmed");
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(60), all)
+        .await
+        .expect("every caller answered within a minute");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_coalescer_confirms_each_of_many_callers_and_reports_failures_to_each() {
     let vhost = TestVhost::create().await;

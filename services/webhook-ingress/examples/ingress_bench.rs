@@ -17,11 +17,13 @@ use std::time::{Duration, Instant};
 use actix_web::{App, HttpServer, web};
 use base64::Engine;
 use futures::StreamExt;
+use lapin::types::{AMQPValue, FieldTable};
 use navsync_ado_emulator::Emulator;
-use navsync_contracts::{AdoWorkItemEventV1, Envelope, Event, ResourceDetails, encode, source};
-use navsync_messaging::{Broker, OutgoingMessage, Publisher, topology};
+use navsync_contracts::{AdoWorkItemEventV1, Envelope, Event, encode, source};
+use navsync_messaging::{Broker, OutgoingMessage, topology};
 use navsync_test_support::bench::percentile;
 use navsync_test_support::{TestDatabase, TestVhost, token};
+use navsync_webhook_ingress::payload::{self, Body, Parsed};
 use navsync_webhook_ingress::{Application, IngressSettings};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
@@ -127,6 +129,60 @@ fn wrk_script(
     path
 }
 
+/// CPU seconds (user + system) that process `pid` has used so far; NaN when unreadable.
+fn cpu_secs(pid: &str) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // After the `(comm)` field: state is field 3, utime 14 and stime 15 (proc(5)).
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or(vec![], |(_, rest)| rest.split_whitespace().collect());
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok());
+    if std::env::var_os("BENCH_CPU_SPLIT").is_some() {
+        eprintln!(
+            "cpu {pid}: user {:?} system {:?} ticks",
+            ticks(11),
+            ticks(12)
+        );
+    }
+    match (ticks(11), ticks(12)) {
+        (Some(user), Some(system)) => (user + system) / 100.0,
+        _ => f64::NAN,
+    }
+}
+
+/// The broker's Erlang VM, to see what each message costs it.
+fn broker_pid() -> String {
+    std::process::Command::new("pgrep")
+        .arg("beam.smp")
+        .output()
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_owned()
+        })
+        .unwrap_or_default()
+}
+
+/// Runs `phase`, answering its result and the CPU µs per `count(result)` spent by this
+/// process and by the broker meanwhile.
+async fn with_cpu<T, Fut: std::future::Future<Output = T>>(
+    phase: Fut,
+    count: impl Fn(&T) -> f64,
+) -> (T, f64, f64) {
+    let broker = broker_pid();
+    let (own0, broker0) = (cpu_secs("self"), cpu_secs(&broker));
+    let result = phase.await;
+    let (own1, broker1) = (cpu_secs("self"), cpu_secs(&broker));
+    let n = count(&result);
+    (
+        result,
+        (own1 - own0) * 1e6 / n,
+        (broker1 - broker0) * 1e6 / n,
+    )
+}
+
 /// Empties ado-sync's inbound queue (nobody consumes it here), so that every phase meets
 /// the broker with the same, empty queue.
 async fn purge(broker: &Arc<Broker>) {
@@ -156,46 +212,102 @@ where
     (n as f64 / started.elapsed().as_secs_f64(), failed)
 }
 
-async fn raw_publish(broker: &Arc<Broker>, n: usize) -> f64 {
-    let publisher = Publisher::new(broker.clone());
-    let messages: Vec<_> = (0..n)
+/// The message the ingress publishes for the fixture, `n` times with its own ids: the
+/// same bytes and headers, so that both sides of the comparison move the same messages.
+fn ingress_messages(fixture: &Value, n: usize) -> Vec<OutgoingMessage> {
+    let Parsed::Publish(notification) = payload::parse(Body::from_value(fixture.clone())) else {
+        panic!("the fixture is not a publishable update");
+    };
+    (0..n)
         .map(|i| {
-            let env = Envelope::from_event(
-                source::WEBHOOK_INGRESS,
-                Event::AdoWorkItemUpdated(AdoWorkItemEventV1 {
-                    integration_id: Uuid::new_v4(),
-                    company_id: Uuid::new_v4(),
-                    organization: ORG.into(),
-                    work_item_id: 42,
-                    rev: Some(3),
-                    subscription_id: "sub".into(),
-                    notification_id: i as i64,
-                    event_id: None,
-                    changed_fields: Default::default(),
-                    fields: None,
-                    revised_by: None,
-                    revised_at: None,
-                    resource_details: ResourceDetails::All,
-                }),
-            );
+            let data = AdoWorkItemEventV1 {
+                integration_id: Uuid::new_v4(),
+                company_id: Uuid::new_v4(),
+                organization: ORG.into(),
+                work_item_id: notification.work_item_id,
+                rev: notification.rev,
+                subscription_id: notification.key.subscription_id.clone(),
+                notification_id: i as i64,
+                event_id: notification.event_id.clone(),
+                changed_fields: notification.changed_fields.clone(),
+                fields: notification.fields.clone(),
+                revised_by: notification.revised_by.clone(),
+                revised_at: notification.revised_at,
+                resource_details: notification.resource_details,
+            };
+            let env =
+                Envelope::from_event(source::WEBHOOK_INGRESS, Event::AdoWorkItemUpdated(data));
             OutgoingMessage::cloud_event(
                 env.exchange(),
                 env.routing_key(),
                 env.id.to_string(),
                 encode(&env).unwrap_or_default(),
-                None,
+                Some(format!(
+                    "00-{}-{}-01",
+                    Uuid::new_v4().simple(),
+                    &Uuid::new_v4().simple().to_string()[..16]
+                )),
             )
         })
-        .collect();
+        .collect()
+}
+
+async fn raw_publish(broker: &Arc<Broker>, messages: &[OutgoingMessage]) -> f64 {
+    let n = messages.len();
+    // lapin itself, not our Publisher: one confirm channel with CONNECTIONS publishes in
+    // flight, the broker's windowed-confirm rate that the ingress is measured against.
+    let channel = broker.channel().await.unwrap_or_else(|e| panic!("{e}"));
+    channel
+        .confirm_select(lapin::options::ConfirmSelectOptions::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let started = Instant::now();
     let failed = futures::stream::iter(messages.iter())
-        .map(|m| publisher.publish(m))
-        .buffer_unordered(256)
-        .filter(|r| futures::future::ready(r.is_err()))
+        .map(|m| {
+            let channel = channel.clone();
+            async move {
+                let confirm = channel
+                    .basic_publish(
+                        m.exchange.as_str().into(),
+                        m.routing_key.as_str().into(),
+                        lapin::options::BasicPublishOptions {
+                            mandatory: true,
+                            immediate: false,
+                        },
+                        &m.body,
+                        lapin::BasicProperties::default()
+                            .with_message_id(m.message_id.as_str().into())
+                            .with_content_type(m.content_type.as_str().into())
+                            .with_delivery_mode(2)
+                            .with_headers(headers(m)),
+                    )
+                    .await?;
+                confirm.await
+            }
+        })
+        .buffer_unordered(CONNECTIONS)
+        .filter(|r| futures::future::ready(!matches!(r, Ok(lapin::Confirmation::Ack(None)))))
         .count()
         .await;
     assert_eq!(failed, 0);
     n as f64 / started.elapsed().as_secs_f64()
+}
+
+/// The message's headers, and the publish tag our publisher adds, as lapin wants them.
+fn headers(message: &OutgoingMessage) -> FieldTable {
+    let mut table = FieldTable::default();
+    let tagged = message
+        .headers
+        .iter()
+        .cloned()
+        .chain([("x-navsync-publish-tag".to_owned(), "0".to_owned())]);
+    for (key, value) in tagged {
+        table.insert(
+            key.as_str().into(),
+            AMQPValue::LongString(value.into_bytes().into()),
+        );
+    }
+    table
 }
 
 #[tokio::main]
@@ -267,9 +379,13 @@ async fn main() {
         &[
             ("NAVSYNC_AMQP__URL", vhost.url()),
             ("NAVSYNC_INTEGRATIONS__URL", &integrations_url),
-            ("NAVSYNC_LOG__LEVEL", "error"),
         ],
     );
+    // As `main` does: JSON logs at the default level and OpenTelemetry spans (exported
+    // nowhere), so that every request pays for its root span as in production. The log
+    // lines go nowhere: the happy path writes none at `info`.
+    let _telemetry =
+        navsync_platform::telemetry::init_with_writer("webhook-ingress", &settings, std::io::sink);
     let ingress = IngressSettings {
         rate_per_sec: 1_000_000,
         burst: 1_000_000,
@@ -331,10 +447,19 @@ async fn main() {
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
     let get_script = wrk_script(&dir, "get.lua", &auth, None);
     let post_script = wrk_script(&dir, "post.lua", &auth, Some(&payload));
+    // `BENCH_PROFILE=1`: only the ingress under wrk, for a profiler (callgrind) to watch.
+    if std::env::var_os("BENCH_PROFILE").is_some() {
+        load(200, &webhook).await;
+        let run = wrk(&hook, &post_script, secs);
+        println!("profile: {} req/s, non-2xx {}", run.rate, run.non_2xx);
+        std::process::exit(0);
+    }
     // Warm every connection, cache and channel.
     load(2_000, &webhook).await;
     purge(&broker).await;
-    let raw_rate = raw_publish(&broker, n).await;
+    let messages = ingress_messages(&payload, n);
+    let (raw_rate, raw_own_us, raw_broker_us) =
+        with_cpu(raw_publish(&broker, &messages), |_| n as f64).await;
     purge(&broker).await;
     let wrk_in = |url: String, script: std::path::PathBuf| {
         tokio::task::spawn_blocking(move || wrk(&url, &script, secs))
@@ -346,9 +471,15 @@ async fn main() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     purge(&broker).await;
-    let ingress_run = wrk_in(hook.clone(), post_script)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let (ingress_run, ingress_own_us, ingress_broker_us) = with_cpu(
+        async {
+            wrk_in(hook.clone(), post_script)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        },
+        |run: &WrkRun| run.rate * secs as f64,
+    )
+    .await;
     let _ = std::fs::remove_dir_all(&dir);
     let (hello_rate, post_rate, ingress_rate) = (hello_get.rate, hello_post.rate, ingress_run.rate);
     let failed = ingress_run.non_2xx;
@@ -391,6 +522,10 @@ async fn main() {
     println!(
         "ingress at full load (wrk, {CONNECTIONS} connections): p50 {:.1} ms, p99 {:.1} ms",
         ingress_run.p50_ms, ingress_run.p99_ms
+    );
+    println!(
+        "CPU per message: raw publish {raw_own_us:.1} µs here + {raw_broker_us:.1} µs broker; \
+         ingress {ingress_own_us:.1} µs here + {ingress_broker_us:.1} µs broker (wrk not counted)"
     );
     println!(
         "non-2xx webhooks under wrk: {failed}; paced requests answered 200: {} of {count}",

@@ -5,15 +5,169 @@
 //! "none" carries no resource at all. Values are passed on raw; interpreting them is
 //! ado-sync's job (SPEC §9).
 //!
-//! A body is read as a `serde_json::Value`, not a typed struct, because the shapes vary
-//! too much for one: every field is optional here, and only the work item id and a key to
-//! deduplicate on are required to publish anything.
+//! A body is read into [`Body`], which holds only the members the ingress looks at, each
+//! as a raw `Value` (so a member of an unexpected type is read as absent, never as an
+//! error): the rest — messages, resource containers, most links — is skipped without
+//! being built, which halves the cost of reading a delivery.
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use navsync_contracts::{FieldChange, ResourceDetails};
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, de::value::MapAccessDeserializer};
 use serde_json::{Map, Value};
+
+/// The members of a service hook body the ingress reads.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Body {
+    event_type: Option<Value>,
+    subscription_id: Option<Value>,
+    notification_id: Option<Value>,
+    id: Option<Value>,
+    created_date: Option<Value>,
+    #[serde(default)]
+    resource: Object<Resource>,
+}
+
+/// `resource`: an update (`workitem.updated`) or the work item itself (the others).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Resource {
+    id: Option<Value>,
+    work_item_id: Option<Value>,
+    rev: Option<Value>,
+    revised_by: Option<Value>,
+    /// Present even when `null`: its presence says the details are "all".
+    #[serde(default, deserialize_with = "present")]
+    fields: Option<Value>,
+    #[serde(default, rename = "_links")]
+    links: Object<Links>,
+    url: Option<Value>,
+    /// Present even when not an object, for the same reason.
+    #[serde(default, deserialize_with = "present")]
+    revision: Option<Object<Revision>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Links {
+    #[serde(default)]
+    parent: Object<Href>,
+    #[serde(default, rename = "self")]
+    itself: Object<Href>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Href {
+    href: Option<Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Revision {
+    id: Option<Value>,
+    rev: Option<Value>,
+    fields: Option<Value>,
+}
+
+/// A member that is used only when it is a JSON object; any other value reads as absent.
+#[derive(Debug)]
+struct Object<T>(Option<T>);
+
+impl<T> Default for Object<T> {
+    fn default() -> Self {
+        Self(None)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ObjectVisitor<T>(PhantomData<T>);
+
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
+            type Value = Object<T>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                T::deserialize(MapAccessDeserializer::new(map)).map(|t| Object(Some(t)))
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Object(None))
+            }
+
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(Object(None))
+            }
+
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(Object(None))
+            }
+
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(Object(None))
+            }
+
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(Object(None))
+            }
+
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(Object(None))
+            }
+
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Object(None))
+            }
+        }
+
+        deserializer.deserialize_any(ObjectVisitor(PhantomData))
+    }
+}
+
+/// For a member whose presence matters: `null` reads as present.
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error> {
+    T::deserialize(deserializer).map(Some)
+}
+
+/// Why a body could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum BodyError {
+    #[error("The body is not JSON: {0}")]
+    NotJson(serde_json::Error),
+    #[error("The body must be a JSON object (an ADO service hook event).")]
+    NotAnObject,
+}
+
+impl Body {
+    /// Reads a body. A JSON object always reads, whatever its members hold.
+    pub fn read(bytes: &[u8]) -> Result<Self, BodyError> {
+        match serde_json::from_slice(bytes) {
+            Ok(body) => Ok(body),
+            // The fast path refuses what JSON allows (a member named twice, which a
+            // `Value` resolves to its last occurrence) and says little about what is not
+            // an object: the slow path decides, and explains.
+            Err(_) => match serde_json::from_slice::<Value>(bytes) {
+                Err(err) => Err(BodyError::NotJson(err)),
+                Ok(value) if value.is_object() => Ok(Self::from_value(value)),
+                Ok(_) => Err(BodyError::NotAnObject),
+            },
+        }
+    }
+
+    /// The members of an already parsed body; anything but an object reads as empty.
+    pub fn from_value(value: Value) -> Self {
+        Self::deserialize(value).unwrap_or_default()
+    }
+}
 
 /// The event types the ingress publishes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,7 +214,7 @@ pub enum Parsed {
 
 /// The `eventType` as a metrics label: one of a fixed set, so that a sender cannot grow
 /// the label set.
-pub fn event_type_label(body: &Value) -> &'static str {
+pub fn event_type_label(body: &Body) -> &'static str {
     const KNOWN: [&str; 5] = [
         "workitem.updated",
         "workitem.deleted",
@@ -68,36 +222,36 @@ pub fn event_type_label(body: &Value) -> &'static str {
         "workitem.created",
         "workitem.commented",
     ];
-    match body.get("eventType").and_then(Value::as_str) {
+    match body.event_type.as_ref().and_then(Value::as_str) {
         Some(t) => KNOWN.iter().find(|k| **k == t).copied().unwrap_or("other"),
         None => "unknown",
     }
 }
 
-pub fn parse(body: &Value) -> Parsed {
-    let kind = match body.get("eventType").and_then(Value::as_str) {
+pub fn parse(body: Body) -> Parsed {
+    let kind = match body.event_type.as_ref().and_then(Value::as_str) {
         Some("workitem.updated") => Kind::Updated,
         Some("workitem.deleted") => Kind::Deleted,
         Some("workitem.restored") => Kind::Restored,
         Some(_) => return Parsed::Ignored,
         None => return Parsed::Rejected("the body has no eventType".into()),
     };
-    let Some(key) = notification_key(body) else {
+    let Some(key) = notification_key(&body) else {
         return Parsed::Rejected(
             "neither subscriptionId and notificationId nor an event id: \
              the notification cannot be deduplicated"
                 .into(),
         );
     };
-    let resource = body.get("resource").and_then(Value::as_object);
-    let resource_details = match resource {
+    let created_date = body.created_date.as_ref().and_then(date);
+    let event_id = event_id(&body);
+    let resource_details = match &body.resource.0 {
         None => ResourceDetails::None,
-        Some(r) if r.contains_key("fields") || r.contains_key("revision") => ResourceDetails::All,
+        Some(r) if r.fields.is_some() || r.revision.is_some() => ResourceDetails::All,
         Some(_) => ResourceDetails::Minimal,
     };
-    let empty = Map::new();
-    let resource = resource.unwrap_or(&empty);
-    let Some(work_item_id) = work_item_id(kind, resource) else {
+    let resource = body.resource.0.unwrap_or_default();
+    let Some(work_item_id) = work_item_id(kind, &resource) else {
         let why = if resource_details == ResourceDetails::None {
             "the resource is empty (resource details \"none\"): no work item id; \
              send \"all\" or \"minimal\" details"
@@ -106,25 +260,27 @@ pub fn parse(body: &Value) -> Parsed {
         };
         return Parsed::Rejected(why.into());
     };
-    let created_date = body.get("createdDate").and_then(date);
     let notification = match kind {
         Kind::Updated => {
-            let revision = resource.get("revision").and_then(Value::as_object);
-            let revision_fields = revision
-                .and_then(|r| r.get("fields"))
-                .and_then(Value::as_object);
-            let changed_fields = changed_fields(resource.get("fields"));
+            let revision = resource.revision.and_then(|r| r.0).unwrap_or_default();
+            let revision_fields = object(revision.fields);
+            let changed_fields = changed_fields(resource.fields);
             let new_value =
                 |name: &str| changed_fields.get(name).and_then(|c| c.new_value.as_ref());
-            let rev = int_at(resource, "rev")
-                .or_else(|| revision.and_then(|r| int_at(r, "rev")))
+            let rev = resource
+                .rev
+                .as_ref()
+                .and_then(int)
+                .or_else(|| revision.rev.as_ref().and_then(int))
                 .or_else(|| new_value("System.Rev").and_then(int));
             let revised_by = resource
-                .get("revisedBy")
+                .revised_by
+                .as_ref()
                 .and_then(identity)
                 .or_else(|| new_value("System.ChangedBy").and_then(text))
                 .or_else(|| {
                     revision_fields
+                        .as_ref()
                         .and_then(|f| f.get("System.ChangedBy"))
                         .and_then(text)
                 });
@@ -132,6 +288,7 @@ pub fn parse(body: &Value) -> Parsed {
                 .and_then(date)
                 .or_else(|| {
                     revision_fields
+                        .as_ref()
                         .and_then(|f| f.get("System.ChangedDate"))
                         .and_then(date)
                 })
@@ -141,7 +298,7 @@ pub fn parse(body: &Value) -> Parsed {
                 key,
                 work_item_id,
                 rev,
-                event_id: event_id(body),
+                event_id,
                 fields: revision_fields.map(to_btree),
                 changed_fields,
                 revised_by,
@@ -150,15 +307,19 @@ pub fn parse(body: &Value) -> Parsed {
             }
         }
         Kind::Deleted | Kind::Restored => {
-            let fields = resource.get("fields").and_then(Value::as_object);
-            let rev = int_at(resource, "rev")
-                .or_else(|| fields.and_then(|f| f.get("System.Rev")).and_then(int));
+            let fields = object(resource.fields);
+            let rev = resource.rev.as_ref().and_then(int).or_else(|| {
+                fields
+                    .as_ref()
+                    .and_then(|f| f.get("System.Rev"))
+                    .and_then(int)
+            });
             Notification {
                 kind,
                 key,
                 work_item_id,
                 rev,
-                event_id: event_id(body),
+                event_id,
                 changed_fields: BTreeMap::new(),
                 fields: fields.map(to_btree),
                 // Deleting and restoring make no revision: the payload names nobody.
@@ -175,13 +336,14 @@ pub fn parse(body: &Value) -> Parsed {
     }))
 }
 
-fn notification_key(body: &Value) -> Option<NotificationKey> {
+fn notification_key(body: &Body) -> Option<NotificationKey> {
     let subscription = body
-        .get("subscriptionId")
+        .subscription_id
+        .as_ref()
         .and_then(Value::as_str)
         .map(str::trim)
         .filter(|s| !s.is_empty());
-    let notification = body.get("notificationId").and_then(int);
+    let notification = body.notification_id.as_ref().and_then(int);
     match (subscription, notification) {
         (Some(s), Some(n)) => Some(NotificationKey {
             subscription_id: s.to_owned(),
@@ -194,8 +356,9 @@ fn notification_key(body: &Value) -> Option<NotificationKey> {
     }
 }
 
-fn event_id(body: &Value) -> Option<String> {
-    body.get("id")
+fn event_id(body: &Body) -> Option<String> {
+    body.id
+        .as_ref()
         .and_then(Value::as_str)
         .map(str::trim)
         .filter(|s| !s.is_empty())
@@ -206,38 +369,41 @@ fn event_id(body: &Value) -> Option<String> {
 /// work item is `workItemId`, else `revision.id`, else the id in `_links.parent.href`, else
 /// the id in `url` (`.../workItems/42/updates/3`; the one place a minimal update with
 /// `workItemId: 0` names it). The other events' resource is the work item itself.
-fn work_item_id(kind: Kind, resource: &Map<String, Value>) -> Option<i64> {
+fn work_item_id(kind: Kind, resource: &Resource) -> Option<i64> {
     let positive = |n: i64| (n >= 1).then_some(n);
-    let href = |name: &str| {
-        resource
-            .get("_links")
-            .and_then(|l| l.get(name))
-            .and_then(|l| l.get("href"))
+    let href = |link: &Object<Href>| {
+        link.0
+            .as_ref()
+            .and_then(|l| l.href.as_ref())
             .and_then(Value::as_str)
             .and_then(id_in_url)
     };
+    let links = resource.links.0.as_ref();
     let url = || {
         resource
-            .get("url")
+            .url
+            .as_ref()
             .and_then(Value::as_str)
             .and_then(id_in_url)
     };
+    let int_of = |value: &Option<Value>| value.as_ref().and_then(int);
     match kind {
-        Kind::Updated => int_at(resource, "workItemId")
+        Kind::Updated => int_of(&resource.work_item_id)
             .and_then(positive)
             .or_else(|| {
                 resource
-                    .get("revision")
-                    .and_then(Value::as_object)
-                    .and_then(|r| int_at(r, "id"))
+                    .revision
+                    .as_ref()
+                    .and_then(|r| r.0.as_ref())
+                    .and_then(|r| int_of(&r.id))
                     .and_then(positive)
             })
-            .or_else(|| href("parent"))
+            .or_else(|| links.and_then(|l| href(&l.parent)))
             .or_else(url),
-        Kind::Deleted | Kind::Restored => int_at(resource, "id")
+        Kind::Deleted | Kind::Restored => int_of(&resource.id)
             .and_then(positive)
             .or_else(url)
-            .or_else(|| href("self")),
+            .or_else(|| links.and_then(|l| href(&l.itself))),
     }
 }
 
@@ -254,37 +420,41 @@ fn id_in_url(url: &str) -> Option<i64> {
 }
 
 /// `resource.fields` of an update: `{name: {oldValue, newValue}}`.
-fn changed_fields(fields: Option<&Value>) -> BTreeMap<String, FieldChange> {
-    let Some(fields) = fields.and_then(Value::as_object) else {
+fn changed_fields(fields: Option<Value>) -> BTreeMap<String, FieldChange> {
+    let Some(fields) = object(fields) else {
         return BTreeMap::new();
     };
     fields
-        .iter()
+        .into_iter()
         .map(|(name, change)| {
-            let side = |key: &str| change.get(key).filter(|v| !v.is_null()).cloned();
-            let change = if change.is_object() {
-                FieldChange {
-                    old_value: side("oldValue"),
-                    new_value: side("newValue"),
+            let change = match change {
+                Value::Object(mut sides) => {
+                    let mut side = |key: &str| sides.remove(key).filter(|v| !v.is_null());
+                    FieldChange {
+                        old_value: side("oldValue"),
+                        new_value: side("newValue"),
+                    }
                 }
-            } else {
                 // Not ADO's shape; keep the value rather than lose it.
-                FieldChange {
+                other => FieldChange {
                     old_value: None,
-                    new_value: Some(change.clone()),
-                }
+                    new_value: Some(other),
+                },
             };
-            (name.clone(), change)
+            (name, change)
         })
         .collect()
 }
 
-fn to_btree(map: &Map<String, Value>) -> BTreeMap<String, Value> {
-    map.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+fn object(value: Option<Value>) -> Option<Map<String, Value>> {
+    match value {
+        Some(Value::Object(map)) => Some(map),
+        _ => None,
+    }
 }
 
-fn int_at(object: &Map<String, Value>, key: &str) -> Option<i64> {
-    object.get(key).and_then(int)
+fn to_btree(map: Map<String, Value>) -> BTreeMap<String, Value> {
+    map.into_iter().collect()
 }
 
 /// An integer sent as a number or as a string (`System.Rev` comes both ways).
@@ -337,8 +507,16 @@ mod tests {
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
     }
 
+    fn parsed(body: &Value) -> Parsed {
+        parse(Body::from_value(body.clone()))
+    }
+
+    fn label(body: &Value) -> &'static str {
+        event_type_label(&Body::from_value(body.clone()))
+    }
+
     fn published(body: &Value) -> Notification {
-        match parse(body) {
+        match parsed(body) {
             Parsed::Publish(n) => *n,
             other => panic!("not published: {other:?}"),
         }
@@ -444,31 +622,84 @@ mod tests {
     #[test]
     fn other_event_types_are_ignored() {
         assert_eq!(
-            parse(&fixture("docs-workitem.created.json")),
+            parsed(&fixture("docs-workitem.created.json")),
             Parsed::Ignored
         );
         assert_eq!(
-            parse(&fixture("docs-workitem.commented.json")),
+            parsed(&fixture("docs-workitem.commented.json")),
             Parsed::Ignored
         );
-        assert_eq!(parse(&json!({"eventType": "git.push"})), Parsed::Ignored);
-        assert_eq!(event_type_label(&json!({"eventType": "git.push"})), "other");
-        assert_eq!(event_type_label(&json!({})), "unknown");
+        assert_eq!(parsed(&json!({"eventType": "git.push"})), Parsed::Ignored);
+        assert_eq!(label(&json!({"eventType": "git.push"})), "other");
+        assert_eq!(label(&json!({})), "unknown");
     }
 
     #[test]
     fn a_body_without_a_work_item_id_or_a_key_is_rejected_with_a_reason() {
         let mut body = fixture("workitem.updated.minimal.json");
         body["resource"] = json!({"id": 3, "workItemId": 0, "rev": 3});
-        assert!(matches!(parse(&body), Parsed::Rejected(r) if r.contains("work item id")));
+        assert!(matches!(parsed(&body), Parsed::Rejected(r) if r.contains("work item id")));
         body["resource"] = Value::Null;
-        assert!(matches!(parse(&body), Parsed::Rejected(r) if r.contains("\"none\"")));
+        assert!(matches!(parsed(&body), Parsed::Rejected(r) if r.contains("\"none\"")));
         let mut body = fixture("workitem.updated.json");
         for key in ["subscriptionId", "notificationId", "id"] {
             body.as_object_mut().expect("object").remove(key);
         }
-        assert!(matches!(parse(&body), Parsed::Rejected(r) if r.contains("deduplicated")));
-        assert!(matches!(parse(&json!({})), Parsed::Rejected(_)));
+        assert!(matches!(parsed(&body), Parsed::Rejected(r) if r.contains("deduplicated")));
+        assert!(matches!(parsed(&json!({})), Parsed::Rejected(_)));
+    }
+
+    #[test]
+    fn reading_the_bytes_skips_what_is_not_used_and_gives_what_the_whole_value_gives() {
+        for name in [
+            "workitem.updated.json",
+            "workitem.updated.docs-shape.json",
+            "workitem.updated.minimal.json",
+            "docs-workitem.updated.json",
+            "real-2021-workitem.updated.json",
+            "workitem.deleted.json",
+            "docs-workitem.restored.json",
+            "docs-workitem.created.json",
+        ] {
+            let value = fixture(name);
+            let bytes = serde_json::to_vec(&value).expect("json");
+            let read = Body::read(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(parse(read), parsed(&value), "{name}");
+        }
+    }
+
+    #[test]
+    fn any_json_object_reads_and_anything_else_says_why_not() {
+        // A member named twice is JSON all the same: the last one counts, as in a `Value`.
+        let body = br#"{"eventType": "workitem.deleted", "eventType": "workitem.restored",
+            "id": "e1", "resource": {"id": 7}}"#;
+        let read = Body::read(body).expect("read");
+        assert!(matches!(parse(read), Parsed::Publish(n) if n.kind == Kind::Restored));
+        // Members of unexpected types read as absent, never as an error.
+        let body = br#"{"eventType": 5, "resource": [1, {"a": 2}], "createdDate": {}}"#;
+        assert_eq!(
+            label(&serde_json::from_slice(body).expect("json")),
+            "unknown"
+        );
+        assert!(matches!(
+            parse(Body::read(body).expect("read")),
+            Parsed::Rejected(_)
+        ));
+        let body = br#"{"eventType": "workitem.updated", "id": "e2",
+            "resource": {"workItemId": "9", "_links": "no", "revision": 3}}"#;
+        let n = match parse(Body::read(body).expect("read")) {
+            Parsed::Publish(n) => n,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            (n.work_item_id, n.resource_details),
+            (9, ResourceDetails::All)
+        );
+        assert!(matches!(Body::read(b"[1, 2]"), Err(BodyError::NotAnObject)));
+        assert!(matches!(
+            Body::read(b"{\"a\": }"),
+            Err(BodyError::NotJson(_))
+        ));
     }
 
     #[test]

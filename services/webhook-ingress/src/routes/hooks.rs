@@ -22,7 +22,7 @@ use uuid::Uuid;
 
 use crate::auth;
 use crate::outcome::{self, Outcome};
-use crate::payload::{self, Parsed};
+use crate::payload::{self, Body, Parsed};
 use crate::publish::{self, SendError};
 use crate::state::AppState;
 
@@ -100,7 +100,7 @@ pub async fn receive(
         outcome::count(Outcome::Disabled, event_type);
         return ok(json!({"status": "dropped", "reason": "The integration is disabled."}));
     }
-    let notification = match payload::parse(&body) {
+    let notification = match payload::parse(body) {
         Parsed::Publish(notification) => *notification,
         Parsed::Ignored => {
             outcome::count(Outcome::Ignored, event_type);
@@ -135,7 +135,7 @@ pub async fn receive(
 }
 
 /// The body, at most [`BODY_LIMIT`] bytes, as a JSON object.
-async fn read_json(req: &HttpRequest, body: web::Payload) -> Result<Value, ApiError> {
+async fn read_json(req: &HttpRequest, body: web::Payload) -> Result<Body, ApiError> {
     let too_large = || {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -158,15 +158,7 @@ async fn read_json(req: &HttpRequest, body: web::Payload) -> Result<Value, ApiEr
         .map_err(|e| {
             ApiError::bad_request("invalid_body", format!("The body could not be read: {e}"))
         })?;
-    let value: Value = serde_json::from_slice(&bytes)
-        .map_err(|e| ApiError::bad_request("invalid_json", format!("The body is not JSON: {e}")))?;
-    if !value.is_object() {
-        return Err(ApiError::bad_request(
-            "invalid_json",
-            "The body must be a JSON object (an ADO service hook event).",
-        ));
-    }
-    Ok(value)
+    Body::read(&bytes).map_err(|e| ApiError::bad_request("invalid_json", e.to_string()))
 }
 
 fn ok(body: Value) -> HttpResponse {

@@ -73,6 +73,10 @@ pub async fn record(
             err.as_response_error().status_code().as_u16(),
         ),
     };
+    // The root span ([`crate::trace_context::TracedRootSpan`]) left these to us.
+    let span = tracing::Span::current();
+    span.record("http.route", route.as_str());
+    span.record("otel.name", format!("{method} {route}"));
     let labels = [
         ("method", method),
         ("route", route),

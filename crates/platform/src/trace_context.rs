@@ -25,14 +25,13 @@ pub struct TracedRootSpan;
 
 impl RootSpanBuilder for TracedRootSpan {
     fn on_request_start(request: &ServiceRequest) -> Span {
-        let method = request.method().as_str();
-        let route = request.match_pattern();
-        let route = route.as_deref().unwrap_or("default");
         let empty = tracing::field::Empty;
+        // The route and the span's name are recorded once routing found them
+        // ([`crate::http_metrics::record`]): matching the path here too cost as much again.
         let span = tracing::info_span!(
             "HTTP request",
-            http.method = method,
-            http.route = route,
+            http.method = request.method().as_str(),
+            http.route = empty,
             http.target = request.path(),
             http.client_ip = tracing::field::display(
                 request
@@ -41,7 +40,7 @@ impl RootSpanBuilder for TracedRootSpan {
                     .unwrap_or_default()
             ),
             http.status_code = empty,
-            otel.name = tracing::field::display(format_args!("{method} {route}")),
+            otel.name = empty,
             otel.kind = "server",
             otel.status_code = empty,
             exception.message = empty,

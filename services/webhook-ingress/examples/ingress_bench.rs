@@ -150,10 +150,10 @@ fn cpu_secs(pid: &str) -> f64 {
     }
 }
 
-/// The broker's Erlang VM, to see what each message costs it.
+/// The broker's Erlang VM (not a `rabbitmqctl`'s), to see what each message costs it.
 fn broker_pid() -> String {
     std::process::Command::new("pgrep")
-        .arg("beam.smp")
+        .args(["-f", "beam.smp.* rabbit boot"])
         .output()
         .map(|o| {
             String::from_utf8_lossy(&o.stdout)
@@ -252,8 +252,13 @@ fn ingress_messages(fixture: &Value, n: usize) -> Vec<OutgoingMessage> {
         .collect()
 }
 
-async fn raw_publish(broker: &Arc<Broker>, messages: &[OutgoingMessage]) -> f64 {
-    let n = messages.len();
+/// Publishes `messages` over and over for `secs` seconds, as long as wrk loads the ingress,
+/// so both meet a queue growing alike; answers the messages confirmed and their rate.
+async fn raw_publish(
+    broker: &Arc<Broker>,
+    messages: &[OutgoingMessage],
+    secs: u64,
+) -> (usize, f64) {
     // lapin itself, not our Publisher: one confirm channel with CONNECTIONS publishes in
     // flight, the broker's windowed-confirm rate that the ingress is measured against.
     let channel = broker.channel().await.unwrap_or_else(|e| panic!("{e}"));
@@ -262,8 +267,12 @@ async fn raw_publish(broker: &Arc<Broker>, messages: &[OutgoingMessage]) -> f64 
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let started = Instant::now();
-    let failed = futures::stream::iter(messages.iter())
+    let deadline = started + Duration::from_secs(secs);
+    let mut sent = 0;
+    let failed = futures::stream::iter(messages.iter().cycle())
+        .take_while(|_| futures::future::ready(Instant::now() < deadline))
         .map(|m| {
+            sent += 1;
             let channel = channel.clone();
             async move {
                 let confirm = channel
@@ -290,7 +299,7 @@ async fn raw_publish(broker: &Arc<Broker>, messages: &[OutgoingMessage]) -> f64 
         .count()
         .await;
     assert_eq!(failed, 0);
-    n as f64 / started.elapsed().as_secs_f64()
+    (sent, sent as f64 / started.elapsed().as_secs_f64())
 }
 
 /// The message's headers, and the publish tag our publisher adds, as lapin wants them.
@@ -458,8 +467,11 @@ async fn main() {
     load(2_000, &webhook).await;
     purge(&broker).await;
     let messages = ingress_messages(&payload, n);
-    let (raw_rate, raw_own_us, raw_broker_us) =
-        with_cpu(raw_publish(&broker, &messages), |_| n as f64).await;
+    let ((_, raw_rate), raw_own_us, raw_broker_us) =
+        with_cpu(raw_publish(&broker, &messages, secs), |(sent, _)| {
+            *sent as f64
+        })
+        .await;
     purge(&broker).await;
     let wrk_in = |url: String, script: std::path::PathBuf| {
         tokio::task::spawn_blocking(move || wrk(&url, &script, secs))

@@ -4,6 +4,10 @@
 //!
 //! `cargo run --release -p navsync-webhook-ingress --example ingress_bench -- [REQUESTS]`
 //!
+//! Raw publishing and the ingress take turns (`BENCH_ROUNDS`, default 3, of `BENCH_SECS`
+//! each, default 10), moving the very messages the ingress makes of the fixture, and the
+//! CPU each side and the broker spend per message is printed beside the rates.
+//!
 //! Throughput load comes from `wrk` (a C load generator, one thread, 256 keep-alive
 //! connections — the raw publisher's window) in its own process, so the generator costs
 //! the two cores as little as possible; the ingress runs in this process beside the real
@@ -465,14 +469,6 @@ async fn main() {
     }
     // Warm every connection, cache and channel.
     load(2_000, &webhook).await;
-    purge(&broker).await;
-    let messages = ingress_messages(&payload, n);
-    let ((_, raw_rate), raw_own_us, raw_broker_us) =
-        with_cpu(raw_publish(&broker, &messages, secs), |(sent, _)| {
-            *sent as f64
-        })
-        .await;
-    purge(&broker).await;
     let wrk_in = |url: String, script: std::path::PathBuf| {
         tokio::task::spawn_blocking(move || wrk(&url, &script, secs))
     };
@@ -482,19 +478,53 @@ async fn main() {
     let hello_post = wrk_in(hello_url.clone(), post_script.clone())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    purge(&broker).await;
-    let (ingress_run, ingress_own_us, ingress_broker_us) = with_cpu(
-        async {
-            wrk_in(hook.clone(), post_script)
-                .await
-                .unwrap_or_else(|e| panic!("{e}"))
-        },
-        |run: &WrkRun| run.rate * secs as f64,
-    )
-    .await;
+    // Raw publishing and the ingress take turns, ROUNDS times, so that whatever else the
+    // machine does weighs on both alike; each turn meets an empty queue.
+    let rounds: u32 = std::env::var("BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    let messages = ingress_messages(&payload, n);
+    let (mut raw_sent, mut raw_cpu, mut raw_broker_cpu) = (0.0, 0.0, 0.0);
+    let (mut accepted, mut ingress_cpu, mut ingress_broker_cpu, mut failed) = (0.0, 0.0, 0.0, 0);
+    let mut ingress_run = None;
+    for _ in 0..rounds {
+        purge(&broker).await;
+        let ((sent, _), own_us, broker_us) =
+            with_cpu(raw_publish(&broker, &messages, secs), |(sent, _)| {
+                *sent as f64
+            })
+            .await;
+        raw_sent += sent as f64;
+        raw_cpu += own_us * sent as f64;
+        raw_broker_cpu += broker_us * sent as f64;
+        purge(&broker).await;
+        let (run, own_us, broker_us) = with_cpu(
+            async {
+                wrk_in(hook.clone(), post_script.clone())
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"))
+            },
+            |run: &WrkRun| run.rate * secs as f64,
+        )
+        .await;
+        let requests = run.rate * secs as f64;
+        accepted += requests;
+        ingress_cpu += own_us * requests;
+        ingress_broker_cpu += broker_us * requests;
+        failed += run.non_2xx;
+        ingress_run = Some(run);
+    }
+    let Some(ingress_run) = ingress_run else {
+        panic!("BENCH_ROUNDS must be at least 1");
+    };
+    let turn = f64::from(rounds) * secs as f64;
+    let (raw_rate, ingress_rate) = (raw_sent / turn, accepted / turn);
+    let (raw_own_us, raw_broker_us) = (raw_cpu / raw_sent, raw_broker_cpu / raw_sent);
+    let (ingress_own_us, ingress_broker_us) =
+        (ingress_cpu / accepted, ingress_broker_cpu / accepted);
     let _ = std::fs::remove_dir_all(&dir);
-    let (hello_rate, post_rate, ingress_rate) = (hello_get.rate, hello_post.rate, ingress_run.rate);
-    let failed = ingress_run.non_2xx;
+    let (hello_rate, post_rate) = (hello_get.rate, hello_post.rate);
 
     purge(&broker).await;
     // Half the peak, paced: one request every 1 / rate seconds for 10 s.

@@ -63,7 +63,8 @@ pub fn threshold(expires_at: DateTime<Utc>, now: DateTime<Utc>) -> Option<i32> {
 }
 
 /// `pat_expiry_warning` of the integration view.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(as = PatExpiryWarning)]
 pub struct Warning {
     /// 30, 7, 1, or 0 (expired).
     pub threshold_days: i32,

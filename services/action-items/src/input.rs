@@ -7,40 +7,67 @@ use navsync_contracts::{ActionItemStatus, TITLE_MAX_CHARS};
 use navsync_platform::ApiError;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
+use utoipa::ToSchema;
 
 /// 32 KiB, in bytes of UTF-8.
 pub const DESCRIPTION_MAX_BYTES: usize = 32 * 1024;
 const EMAIL_MAX_LEN: usize = 254;
 
-#[derive(Debug, Deserialize)]
+/// A new action item (SPEC §6). The schema's limits are the checks below: a title of 1
+/// to 255 characters, not only spaces; a description of at most 32 KiB of UTF-8; no
+/// U+0000 in either (PostgreSQL text cannot hold it).
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = NewActionItem)]
 pub struct CreateInput {
+    #[schema(
+        pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
+        min_length = 1,
+        max_length = 255
+    )]
     pub title: String,
+    /// At most 32 KiB of UTF-8; empty is the same as none.
     #[serde(default)]
+    #[schema(pattern = "^[^\\u0000]*$", max_length = 32768)]
     pub description: Option<String>,
+    /// `not_started` when absent.
     #[serde(default)]
+    #[schema(value_type = Option<crate::view::Status>)]
     pub status: Option<ActionItemStatus>,
+    /// Blank is the same as none.
     #[serde(default)]
+    #[schema(format = Email, max_length = 254)]
     pub assignee_email: Option<String>,
     #[serde(default)]
     pub due_date: Option<NaiveDate>,
+    /// `true` when absent.
     #[serde(default)]
     pub sync_to_ado: Option<bool>,
 }
 
 /// A PATCH: an absent field stays as it is; `null` clears a field that may be empty.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ActionItemChanges)]
 pub struct PatchInput {
     #[serde(default)]
+    #[schema(
+        pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
+        min_length = 1,
+        max_length = 255
+    )]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, pattern = "^[^\\u0000]*$", max_length = 32768)]
     pub description: Option<Option<String>>,
     #[serde(default)]
+    #[schema(value_type = Option<crate::view::Status>)]
     pub status: Option<ActionItemStatus>,
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, format = Email, max_length = 254)]
     pub assignee_email: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<NaiveDate>)]
     pub due_date: Option<Option<NaiveDate>>,
     #[serde(default)]
     pub sync_to_ado: Option<bool>,

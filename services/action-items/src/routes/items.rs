@@ -261,7 +261,7 @@ fn version_mismatch(current: i64) -> ApiError {
     security(("user_jwt" = [])),
     params(
         ("id" = Uuid, Path, description = "The action item's id."),
-        ("If-Match" = Option<String>, Header,
+        ("If-Match" = Option<String>, Header, pattern = "^(W/)?\"?[0-9]{1,18}\"?$",
          description = "The version the change is meant for (`3`, `\"3\"` or `W/\"3\"`): 412 when it is no longer the current one."),
     ),
     request_body = PatchInput,
@@ -375,7 +375,7 @@ async fn update_action_item(
     security(("user_jwt" = [])),
     params(
         ("id" = Uuid, Path, description = "The action item's id."),
-        ("If-Match" = Option<String>, Header,
+        ("If-Match" = Option<String>, Header, pattern = "^(W/)?\"?[0-9]{1,18}\"?$",
          description = "The version the deletion is meant for: 412 when it is no longer the current one."),
     ),
     responses(

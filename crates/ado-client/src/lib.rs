@@ -18,6 +18,6 @@ pub use client::{AdoClient, ConnectionData, Project};
 pub use error::AdoError;
 pub use hooks::{HookSubscription, NewHookSubscription};
 pub use organization::{InvalidOrganization, Organization};
-pub use pat::{InvalidPat, Pat, hint_of};
+pub use pat::{InvalidPat, MAX_PAT_LEN, Pat, hint_of};
 pub use rate_book::Budget;
 pub use work_items::{WorkItem, WorkItemState, WorkItemType};

@@ -38,4 +38,4 @@ pub use envelope::{DATA_CONTENT_TYPE, Envelope, SPEC_VERSION};
 pub use event::Event;
 pub use integration::{IntegrationChange, IntegrationChangedV1, integration_status};
 pub use routing::{amqp, exchange, routing_key, source};
-pub use validate::TITLE_MAX_CHARS;
+pub use validate::{TITLE_MAX_CHARS, full_date};

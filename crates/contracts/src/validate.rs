@@ -73,9 +73,45 @@ pub(crate) fn not_empty(field: &str, value: &str) -> Result<(), Violation> {
     Ok(())
 }
 
+/// An RFC 3339 full-date: `YYYY-MM-DD`, four digits of year, as every navsync API and
+/// event writes a date (JSON Schema's `format: date`). chrono on its own also reads signed
+/// and longer years (`-5000-01-01`, `+10000-01-01`): dates PostgreSQL cannot store, or
+/// that no one could read back as a `date`.
+pub fn full_date(text: &str) -> Option<chrono::NaiveDate> {
+    let shaped = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    if !shaped {
+        return None;
+    }
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_full_date_has_four_digits_of_year_and_exists() {
+        assert!(full_date("2026-12-24").is_some());
+        assert!(full_date("0000-01-01").is_some());
+        assert!(full_date("9999-12-31").is_some());
+        for bad in [
+            "-5000-01-01",
+            "+10000-01-01",
+            "10000-01-01",
+            "2026-02-29",
+            "2026-1-01",
+            "2026-01-01T00:00:00Z",
+            " 2026-01-01",
+            "２０２６-01-01",
+            "",
+        ] {
+            assert_eq!(full_date(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn a_title_counts_characters_not_bytes() {

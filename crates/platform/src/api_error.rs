@@ -17,14 +17,19 @@ pub struct ApiError {
     retry_after_secs: Option<u64>,
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
-    error: Inner<'a>,
+/// The body of every error answer (SPEC §4); its schema is the `ErrorBody` of each
+/// service's OpenAPI document.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody<'a> {
+    error: ErrorDetail<'a>,
 }
 
-#[derive(Serialize)]
-struct Inner<'a> {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail<'a> {
+    /// Stable, snake_case: what callers branch on.
+    #[schema(pattern = "^[a-z][a-z0-9_]*$", example = "not_found")]
     code: &'a str,
+    /// A sentence for people; never a secret.
     message: &'a str,
 }
 
@@ -126,8 +131,8 @@ impl ResponseError for ApiError {
         if let Some(secs) = self.retry_after_secs {
             builder.insert_header(("Retry-After", secs.to_string()));
         }
-        builder.json(Body {
-            error: Inner {
+        builder.json(ErrorBody {
+            error: ErrorDetail {
                 code: &self.code,
                 message: &self.message,
             },

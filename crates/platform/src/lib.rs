@@ -10,6 +10,7 @@ pub mod health;
 pub mod http_metrics;
 pub mod log_format;
 pub mod metrics_catalog;
+pub mod openapi;
 pub mod service;
 pub mod settings;
 pub mod shutdown;

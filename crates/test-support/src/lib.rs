@@ -1,12 +1,15 @@
 //! Test helpers shared by every service's tests: a fresh PostgreSQL database and RabbitMQ
-//! vhost per test (removed afterwards), settings pointing at it, user tokens, and captured log lines.
+//! vhost per test (removed afterwards), settings pointing at it, user tokens, captured log
+//! lines, and the route census that keeps each OpenAPI document complete.
 #![forbid(unsafe_code)]
 
 pub mod bench;
 mod database;
+mod debug_text;
 pub mod forge;
 mod logs;
 mod observer;
+pub mod route_census;
 mod tokens;
 mod vhost;
 

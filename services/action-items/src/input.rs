@@ -7,40 +7,68 @@ use navsync_contracts::{ActionItemStatus, TITLE_MAX_CHARS};
 use navsync_platform::ApiError;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
+use utoipa::ToSchema;
 
 /// 32 KiB, in bytes of UTF-8.
 pub const DESCRIPTION_MAX_BYTES: usize = 32 * 1024;
 const EMAIL_MAX_LEN: usize = 254;
 
-#[derive(Debug, Deserialize)]
+/// A new action item (SPEC §6). The schema's limits are the checks below: a title of 1
+/// to 255 characters, not only spaces; a description of at most 32 KiB of UTF-8; no
+/// U+0000 in either (PostgreSQL text cannot hold it).
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = NewActionItem)]
 pub struct CreateInput {
+    #[schema(
+        pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
+        min_length = 1,
+        max_length = 255
+    )]
     pub title: String,
+    /// At most 32 KiB of UTF-8; empty is the same as none.
     #[serde(default)]
+    #[schema(pattern = "^[^\\u0000]*$", max_length = 32768)]
     pub description: Option<String>,
+    /// `not_started` when absent.
     #[serde(default)]
+    #[schema(value_type = Option<crate::view::Status>)]
     pub status: Option<ActionItemStatus>,
+    /// Blank is the same as none.
     #[serde(default)]
+    #[schema(format = Email, max_length = 254)]
     pub assignee_email: Option<String>,
-    #[serde(default)]
+    /// `YYYY-MM-DD`.
+    #[serde(default, deserialize_with = "full_date")]
     pub due_date: Option<NaiveDate>,
+    /// `true` when absent.
     #[serde(default)]
     pub sync_to_ado: Option<bool>,
 }
 
 /// A PATCH: an absent field stays as it is; `null` clears a field that may be empty.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ActionItemChanges)]
 pub struct PatchInput {
     #[serde(default)]
+    #[schema(
+        pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
+        min_length = 1,
+        max_length = 255
+    )]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, pattern = "^[^\\u0000]*$", max_length = 32768)]
     pub description: Option<Option<String>>,
     #[serde(default)]
+    #[schema(value_type = Option<crate::view::Status>)]
     pub status: Option<ActionItemStatus>,
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, format = Email, max_length = 254)]
     pub assignee_email: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "present_full_date")]
+    #[schema(value_type = Option<NaiveDate>)]
     pub due_date: Option<Option<NaiveDate>>,
     #[serde(default)]
     pub sync_to_ado: Option<bool>,
@@ -53,6 +81,29 @@ where
     T: Deserialize<'de>,
 {
     Option::<T>::deserialize(d).map(Some)
+}
+
+/// A date as SPEC §6 says, `YYYY-MM-DD` ([`navsync_contracts::full_date`]): chrono alone
+/// would also take `-5000-01-01` (which PostgreSQL cannot store: a 500) or
+/// `+10000-01-01` (which the view would write back as no `date` at all).
+fn full_date<'de, D>(d: D) -> Result<Option<NaiveDate>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    Option::<String>::deserialize(d)?
+        .map(|text| {
+            navsync_contracts::full_date(&text)
+                .ok_or_else(|| serde::de::Error::custom("must be a date of the form YYYY-MM-DD"))
+        })
+        .transpose()
+}
+
+/// [`full_date`], telling a `null` (Some(None)) from an absent field (None).
+fn present_full_date<'de, D>(d: D) -> Result<Option<Option<NaiveDate>>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    full_date(d).map(Some)
 }
 
 /// Reads a JSON document into `T`, naming the path of the first bad field.
@@ -174,6 +225,24 @@ mod tests {
             .map(|e| e.message().to_owned())
             .unwrap_or_default();
         assert!(err.starts_with("due_date:"), "{err}");
+    }
+
+    #[test]
+    fn due_dates_have_four_digits_of_year() {
+        let due = |d: &str| parse::<CreateInput>(serde_json::json!({"title": "x", "due_date": d}));
+        assert!(due("2026-12-24").is_ok());
+        for bad in ["-5000-01-01", "+10000-01-01", "2026-02-30"] {
+            let message = due(bad)
+                .err()
+                .map(|e| e.message().to_owned())
+                .unwrap_or_default();
+            assert!(message.starts_with("due_date:"), "{bad}: {message}");
+        }
+        let p: PatchInput = parse(serde_json::json!({"due_date": null})).expect("parses");
+        assert_eq!(p.due_date, Some(None));
+        let p: PatchInput = parse(serde_json::json!({"due_date": "2027-01-31"})).expect("parses");
+        assert_eq!(p.due_date, NaiveDate::from_ymd_opt(2027, 1, 31).map(Some));
+        assert!(parse::<PatchInput>(serde_json::json!({"due_date": "+10000-01-01"})).is_err());
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod events;
 mod from_ado;
 mod input;
 mod lag;
+pub mod openapi;
 pub mod relay;
 mod routes;
 mod schema;

@@ -60,8 +60,14 @@ impl Application {
                     async move { broker.ping().await }
                 }
             });
+        let openapi_json = navsync_platform::openapi::to_json(&crate::openapi::document())?;
         let (server, port) = service::http_server(&settings.http, move |cfg| {
-            routes::configure(state.clone(), auth.clone(), readiness.clone())(cfg)
+            routes::configure(
+                state.clone(),
+                auth.clone(),
+                readiness.clone(),
+                openapi_json.clone(),
+            )(cfg)
         })?;
         let relay = Relay {
             table: crate::relay::table(),

@@ -2,21 +2,29 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use navsync_contracts::{ActionItemStatus, ActionItemV1, Origin};
+use navsync_platform::openapi::string_enum;
 use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa::openapi::{RefOr, Schema};
 use uuid::Uuid;
 
 use crate::store::action_items::ActionItemRow;
 
-#[derive(Debug, Serialize)]
+/// The action item as the API shows it (SPEC §6).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ActionItem)]
 pub struct ActionItemView {
     pub id: Uuid,
     pub company_id: Uuid,
     pub title: String,
     pub description: Option<String>,
+    #[schema(value_type = Status)]
     pub status: String,
     pub assignee_email: Option<String>,
     pub due_date: Option<NaiveDate>,
     pub sync_to_ado: bool,
+    /// Grows by one with every change; `If-Match` takes it.
+    #[schema(minimum = 1)]
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -24,10 +32,45 @@ pub struct ActionItemView {
     pub ado: Option<AdoView>,
 }
 
-#[derive(Debug, Serialize)]
+/// A page of the company's action items, oldest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActionItemList {
+    pub items: Vec<ActionItemView>,
+    /// Pass as `cursor` for the next page; `null` on the last.
+    pub next_cursor: Option<String>,
+}
+
+/// The schema of an action item status: exactly what [`status_str`] writes.
+pub struct Status;
+
+impl utoipa::PartialSchema for Status {
+    fn schema() -> RefOr<Schema> {
+        let all = [
+            ActionItemStatus::NotStarted,
+            ActionItemStatus::InProgress,
+            ActionItemStatus::Done,
+        ]
+        .map(status_str);
+        string_enum(&all).into()
+    }
+}
+
+impl ToSchema for Status {}
+
+/// The sync states a row may hold (a CHECK constraint of the table).
+pub const SYNC_STATES: [&str; 4] = ["pending", "synced", "failed", "paused"];
+
+fn sync_state_schema() -> utoipa::openapi::ObjectBuilder {
+    string_enum(&SYNC_STATES)
+}
+
+/// The action item's ADO side.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = AdoSync)]
 pub struct AdoView {
     pub work_item_id: Option<i64>,
     pub url: Option<String>,
+    #[schema(schema_with = sync_state_schema)]
     pub sync_state: String,
     pub last_synced_at: Option<DateTime<Utc>>,
     pub error: Option<String>,

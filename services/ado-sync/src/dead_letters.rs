@@ -15,21 +15,26 @@
 //! A re-drive or discard needs a filter or `"all": true`, so an empty body never empties a
 //! queue. Re-drives are audited too. One walk of a queue at a time (an advisory lock per
 //! queue): a second gets 409 `dead_letters_busy`. The `navsync-dlq` binary (`make dlq`)
-//! calls this API.
+//! calls this API. Each handler carries its OpenAPI operation (`crate::openapi`).
 
 use std::sync::Arc;
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, get, post, web};
 use navsync_contracts::queues;
 use navsync_messaging::redrive::{self, Action, DeadLetter, Filter};
 use navsync_messaging::{Broker, Publisher};
 use navsync_platform::ApiError;
+use navsync_platform::api_error::ErrorBody;
 use navsync_platform::auth::ServiceCaller;
 use navsync_platform::db::Pool;
+use navsync_platform::openapi::{
+    InvalidJson, PayloadTooLarge, Unauthorized, UnsupportedMediaType, string_enum,
+};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::store::dead_letter_audit::{self, NewAuditRow};
+use crate::store::dead_letter_audit::{self, AuditRow, NewAuditRow};
 use navsync_platform::singleton;
 
 /// What the routes need.
@@ -39,20 +44,30 @@ pub struct DeadLetters {
     pub publisher: Publisher,
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/dead-letters/{queue}", web::get().to(list))
-        .route("/dead-letters/{queue}/audit", web::get().to(audit))
-        .route(
-            "/dead-letters/{queue}/redrive",
-            web::post().to(redrive_them),
-        )
-        .route(
-            "/dead-letters/{queue}/discard",
-            web::post().to(discard_them),
-        );
+/// The routes, under `/internal/v1`; registered through utoipa-actix-web, so each is in
+/// the OpenAPI document too.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_dead_letters)
+        .service(dead_letter_audit_log)
+        .service(redrive_dead_letters)
+        .service(discard_dead_letters);
 }
 
-#[derive(Serialize)]
+/// The queue path parameter: the name of one of navsync's durable queues.
+struct QueueName;
+
+impl utoipa::PartialSchema for QueueName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        let names: Vec<&str> = queues::ALL.iter().map(|q| q.name).collect();
+        string_enum(&names).into()
+    }
+}
+
+impl ToSchema for QueueName {}
+
+/// A dead letter, without its body.
+#[derive(Serialize, ToSchema)]
+#[schema(as = DeadLetter)]
 struct Item {
     position: usize,
     message_id: Option<String>,
@@ -77,7 +92,8 @@ impl From<DeadLetter> for Item {
     }
 }
 
-#[derive(Deserialize, Default)]
+/// Which dead letters: any of the filters, or `"all": true`.
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Selection {
     #[serde(default)]
@@ -94,6 +110,34 @@ struct Selection {
     /// At most this many (default: no limit beyond the queue's length).
     #[serde(default)]
     limit: Option<usize>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct DeadLetterList {
+    queue: &'static str,
+    /// What `<queue>.dlq` holds, in order.
+    items: Vec<Item>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct Redriven {
+    queue: &'static str,
+    /// Sent back to the queue, with a fresh retry ladder.
+    redriven: Vec<Item>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct Discarded {
+    queue: &'static str,
+    /// Gone from the broker, kept in the audit log with their bodies.
+    discarded: Vec<Item>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct DeadLetterAudit {
+    queue: &'static str,
+    /// The latest 100, newest first.
+    items: Vec<AuditRow>,
 }
 
 /// Only navsync's own durable queues: the API never touches an arbitrary queue.
@@ -177,7 +221,21 @@ async fn walk(
     walked.map_err(|e| ApiError::unavailable("broker_unavailable", e.to_string(), 5))
 }
 
-async fn list(
+/// What the queue's `.dlq` holds, in order, without removing anything.
+#[utoipa::path(
+    tag = "dead-letters",
+    security(("service_token" = [])),
+    params(("queue" = inline(QueueName), Path, description = "A durable queue of navsync.")),
+    responses(
+        (status = 200, body = DeadLetterList),
+        (status = 401, response = Unauthorized),
+        (status = 404, body = ErrorBody, description = "`not_found`: not one of navsync's queues."),
+        (status = 409, body = ErrorBody, description = "`dead_letters_busy`: another walk of this queue is under way."),
+        (status = 503, response = BrokerUnavailable),
+    )
+)]
+#[get("/dead-letters/{queue}")]
+async fn list_dead_letters(
     state: web::Data<DeadLetters>,
     _caller: ServiceCaller,
     path: web::Path<String>,
@@ -185,10 +243,29 @@ async fn list(
     let queue = known_queue(&path.into_inner())?;
     let walked = walk(&state, queue, Selection::default(), Action::List).await?;
     let items: Vec<Item> = walked.seen.into_iter().map(Item::from).collect();
-    Ok(HttpResponse::Ok().json(json!({"queue": queue, "items": items})))
+    Ok(HttpResponse::Ok().json(DeadLetterList { queue, items }))
 }
 
-async fn redrive_them(
+/// Sends the selected dead letters back to their queue, audited.
+#[utoipa::path(
+    tag = "dead-letters",
+    security(("service_token" = [])),
+    params(("queue" = inline(QueueName), Path, description = "A durable queue of navsync.")),
+    request_body = Selection,
+    responses(
+        (status = 200, body = Redriven),
+        (status = 400, response = InvalidJson),
+        (status = 401, response = Unauthorized),
+        (status = 404, body = ErrorBody, description = "`not_found`: not one of navsync's queues."),
+        (status = 409, body = ErrorBody, description = "`dead_letters_busy`: another walk of this queue is under way."),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, body = ErrorBody, description = "`selection_required`: no filter and no `\"all\": true`."),
+        (status = 503, response = BrokerUnavailable),
+    )
+)]
+#[post("/dead-letters/{queue}/redrive")]
+async fn redrive_dead_letters(
     state: web::Data<DeadLetters>,
     _caller: ServiceCaller,
     path: web::Path<String>,
@@ -198,10 +275,32 @@ async fn redrive_them(
     let walked = walk(&state, queue, body.into_inner(), Action::Redrive).await?;
     let items: Vec<Item> = walked.acted.into_iter().map(Item::from).collect();
     tracing::info!(queue, count = items.len(), "dead letters re-driven");
-    Ok(HttpResponse::Ok().json(json!({"queue": queue, "redriven": items})))
+    Ok(HttpResponse::Ok().json(Redriven {
+        queue,
+        redriven: items,
+    }))
 }
 
-async fn discard_them(
+/// Removes the selected dead letters from the broker, keeping each in the audit log.
+#[utoipa::path(
+    tag = "dead-letters",
+    security(("service_token" = [])),
+    params(("queue" = inline(QueueName), Path, description = "A durable queue of navsync.")),
+    request_body = Selection,
+    responses(
+        (status = 200, body = Discarded),
+        (status = 400, response = InvalidJson),
+        (status = 401, response = Unauthorized),
+        (status = 404, body = ErrorBody, description = "`not_found`: not one of navsync's queues."),
+        (status = 409, body = ErrorBody, description = "`dead_letters_busy`: another walk of this queue is under way."),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, body = ErrorBody, description = "`selection_required`: no filter and no `\"all\": true`."),
+        (status = 503, response = BrokerUnavailable),
+    )
+)]
+#[post("/dead-letters/{queue}/discard")]
+async fn discard_dead_letters(
     state: web::Data<DeadLetters>,
     _caller: ServiceCaller,
     path: web::Path<String>,
@@ -211,10 +310,25 @@ async fn discard_them(
     let walked = walk(&state, queue, body.into_inner(), Action::Discard).await?;
     let items: Vec<Item> = walked.acted.into_iter().map(Item::from).collect();
     tracing::warn!(queue, count = items.len(), "dead letters discarded");
-    Ok(HttpResponse::Ok().json(json!({"queue": queue, "discarded": items})))
+    Ok(HttpResponse::Ok().json(Discarded {
+        queue,
+        discarded: items,
+    }))
 }
 
-async fn audit(
+/// What operators did to the queue's dead letters.
+#[utoipa::path(
+    tag = "dead-letters",
+    security(("service_token" = [])),
+    params(("queue" = inline(QueueName), Path, description = "A durable queue of navsync.")),
+    responses(
+        (status = 200, body = DeadLetterAudit),
+        (status = 401, response = Unauthorized),
+        (status = 404, body = ErrorBody, description = "`not_found`: not one of navsync's queues."),
+    )
+)]
+#[get("/dead-letters/{queue}/audit")]
+async fn dead_letter_audit_log(
     state: web::Data<DeadLetters>,
     _caller: ServiceCaller,
     path: web::Path<String>,
@@ -222,5 +336,23 @@ async fn audit(
     let queue = known_queue(&path.into_inner())?;
     let mut conn = state.pool.get().await?;
     let rows = dead_letter_audit::list_by_queue(&mut conn, queue, 100).await?;
-    Ok(HttpResponse::Ok().json(json!({"queue": queue, "items": rows})))
+    Ok(HttpResponse::Ok().json(DeadLetterAudit { queue, items: rows }))
+}
+
+/// 503 `broker_unavailable` with `Retry-After`: the queue could not be walked.
+pub(crate) struct BrokerUnavailable;
+
+impl<'s> utoipa::ToResponse<'s> for BrokerUnavailable {
+    fn response() -> (
+        &'s str,
+        utoipa::openapi::RefOr<utoipa::openapi::response::Response>,
+    ) {
+        (
+            "BrokerUnavailable",
+            navsync_platform::openapi::retry_after_response(
+                "`broker_unavailable`: the queue could not be walked; try again after `Retry-After` seconds.",
+            )
+            .into(),
+        )
+    }
 }

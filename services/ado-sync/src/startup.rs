@@ -1,5 +1,6 @@
 //! Builds the ado-sync worker: migrations, pool, broker, ADO client, the two consumers,
-//! the resumer of parked work, and an HTTP server for health and metrics only.
+//! the resumer of parked work, and an HTTP server for health and metrics, its OpenAPI
+//! document and the internal dead-letter API (`routes`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,9 +9,7 @@ use actix_web::{dev::Server, web};
 use navsync_ado_client::AdoClient;
 use navsync_contracts::queues;
 use navsync_messaging::{Broker, ConsumerConfig, Publisher, QueueSpec, run_consumer, topology};
-use navsync_platform::{
-    Settings, api_error, auth::Authenticator, db, health, http_metrics, service,
-};
+use navsync_platform::{Settings, auth::Authenticator, db, health, http_metrics, service};
 use tokio_util::sync::CancellationToken;
 
 use crate::dead_letters::DeadLetters;
@@ -89,13 +88,14 @@ impl Application {
             broker: broker.clone(),
             publisher: Publisher::new(broker.clone()),
         });
+        let openapi_json = navsync_platform::openapi::to_json(&crate::openapi::document())?;
         let (server, port) = service::http_server(&settings.http, move |cfg| {
-            health::configure(cfg, readiness.clone());
-            cfg.app_data(web::Data::new(auth.clone()))
-                .app_data(dead_letters.clone())
-                .app_data(api_error::json_config(64 * 1024))
-                .service(web::scope("/internal/v1").configure(crate::dead_letters::configure));
-            cfg.default_service(web::to(api_error::route_not_found));
+            crate::routes::configure(
+                auth.clone(),
+                dead_letters.clone(),
+                readiness.clone(),
+                openapi_json.clone(),
+            )(cfg)
         })?;
         Ok(Self {
             server,

@@ -16,7 +16,7 @@ pub const EVENTS: [&str; 3] = ["workitem.updated", "workitem.deleted", "workitem
 pub const BASIC_USER: &str = "navsync";
 
 /// What an admin sees.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct HookHealth {
     /// `enabled`, `onProbation`, `disabledBySystem`, `disabledByInactiveIdentity`,
     /// `disabledByUser`, `none_found`, or `unknown` (see `reason`).
@@ -30,7 +30,8 @@ pub struct HookHealth {
     pub missing_events: Vec<&'static str>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = HookSubscription)]
 pub struct SubscriptionView {
     pub id: String,
     pub event_type: String,

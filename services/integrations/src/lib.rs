@@ -7,6 +7,7 @@
 pub mod crypto;
 mod events;
 mod hook_health;
+pub mod openapi;
 pub mod pat_expiry;
 pub mod pat_watch;
 mod routes;

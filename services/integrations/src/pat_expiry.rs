@@ -5,7 +5,7 @@
 //! (`_apis/tokens/pats`), which needs a Microsoft Entra token rather than the PAT, so
 //! navsync does not learn it: the admin types the date shown when the PAT was made.
 
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, TimeDelta, Utc};
 use navsync_platform::ApiError;
 use serde::Serialize;
 
@@ -13,16 +13,18 @@ use serde::Serialize;
 pub const THRESHOLDS: [i32; 4] = [30, 7, 1, 0];
 
 /// A date (`YYYY-MM-DD`, the end of that day in UTC) or an RFC 3339 instant, strictly in
-/// the future.
+/// the future, and in years of four digits once in UTC: the view writes it back as an RFC
+/// 3339 `date-time`, which has no room for `+10000` (chrono alone reads such dates).
 pub fn parse(value: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, ApiError> {
     let value = value.trim();
-    let at = if let Ok(date) = NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+    let at = if let Some(date) = navsync_contracts::full_date(value) {
         date.and_hms_opt(23, 59, 59).map(|t| t.and_utc())
     } else {
         DateTime::parse_from_rfc3339(value)
             .ok()
             .map(|d| d.with_timezone(&Utc))
-    };
+    }
+    .filter(|at| (0..=9999).contains(&at.year()));
     let at = at.ok_or_else(|| {
         ApiError::unprocessable(
             "invalid_pat_expires_at",
@@ -63,7 +65,8 @@ pub fn threshold(expires_at: DateTime<Utc>, now: DateTime<Utc>) -> Option<i32> {
 }
 
 /// `pat_expiry_warning` of the integration view.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(as = PatExpiryWarning)]
 pub struct Warning {
     /// 30, 7, 1, or 0 (expired).
     pub threshold_days: i32,
@@ -110,6 +113,16 @@ mod tests {
         assert!(parse("2026-11-29", now).is_err());
         assert!(parse("yesterday", now).is_err());
         assert!(parse("2026-12-01T00:00:00+01:00", now).is_ok());
+    }
+
+    #[test]
+    fn years_beyond_four_digits_are_refused() {
+        let now = at("2026-11-30T12:00:00Z");
+        assert!(parse("9999-12-31", now).is_ok());
+        assert!(parse("9999-12-31T23:59:59Z", now).is_ok());
+        for bad in ["+10000-01-01", "+99999-12-31", "9999-12-31T23:59:59-01:00"] {
+            assert!(parse(bad, now).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -2,9 +2,31 @@
 //! 422 whose code names the field.
 
 use navsync_platform::ApiError;
+use utoipa::openapi::schema::{AdditionalProperties, SchemaType, Type};
+use utoipa::openapi::{ObjectBuilder, Schema};
 
 pub const STATUSES: [&str; 3] = ["not_started", "in_progress", "done"];
-const MAX_NAME_LEN: usize = 128;
+pub const ON_ACTION_ITEM_DELETED: [&str; 2] = ["keep", "recycle"];
+pub const MAX_NAME_LEN: usize = 128;
+/// What the OpenAPI document says of names checked here: no control characters (the
+/// checks trim spaces and refuse a few more characters, each named in its error).
+pub const NO_CONTROL_CHARACTERS: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$";
+
+/// The schema of `state_mapping`, from the same statuses and limits the check uses.
+pub fn state_mapping_schema() -> ObjectBuilder {
+    let name = ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::String))
+        .min_length(Some(1))
+        .max_length(Some(MAX_NAME_LEN))
+        .pattern(Some(NO_CONTROL_CHARACTERS))
+        .build();
+    STATUSES.iter().fold(
+        ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::Object))
+            .additional_properties(Some(AdditionalProperties::<Schema>::FreeForm(false))),
+        |object, status| object.property(*status, name.clone()),
+    )
+}
 
 /// `work_item_type`: an ADO type name such as `Task` or `User Story`.
 pub fn work_item_type(value: &str) -> Result<String, ApiError> {
@@ -67,7 +89,7 @@ pub fn state_mapping(value: &serde_json::Value) -> Result<serde_json::Value, Api
 /// `on_action_item_deleted`: `keep` or `recycle`.
 pub fn on_action_item_deleted(value: &str) -> Result<String, ApiError> {
     match value {
-        "keep" | "recycle" => Ok(value.to_owned()),
+        v if ON_ACTION_ITEM_DELETED.contains(&v) => Ok(value.to_owned()),
         _ => Err(ApiError::unprocessable(
             "invalid_on_action_item_deleted",
             "on_action_item_deleted must be keep or recycle.",

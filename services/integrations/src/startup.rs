@@ -78,8 +78,14 @@ impl Application {
         // Ready without the broker: changes wait in the outbox until it is back.
         let readiness = health::Readiness::new().with_database(pool.clone());
 
+        let openapi_json = navsync_platform::openapi::to_json(&crate::openapi::document())?;
         let (server, port) = service::http_server(&settings.http, move |cfg| {
-            routes::configure(state.clone(), auth.clone(), readiness.clone())(cfg)
+            routes::configure(
+                state.clone(),
+                auth.clone(),
+                readiness.clone(),
+                openapi_json.clone(),
+            )(cfg)
         })?;
         let pat_watch = (pool.clone(), outbox_wake.clone(), pat_watch);
         let relay = Relay {

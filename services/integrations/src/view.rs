@@ -3,25 +3,41 @@
 
 use chrono::{DateTime, Utc};
 use navsync_contracts::integration_status;
+use navsync_platform::openapi::string_enum;
 use serde::Serialize;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::store::integrations::IntegrationRow;
 
-#[derive(Debug, Serialize)]
+/// The integration as a company admin sees it (SPEC §5): never a secret, only hints.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Integration)]
 pub struct IntegrationView {
     pub id: Uuid,
     pub company_id: Uuid,
+    /// The ADO organization, the first path segment of its URL.
+    #[schema(example = "p2anav-dev")]
     pub organization: String,
     pub enabled: bool,
+    #[schema(schema_with = status_schema)]
     pub status: &'static str,
+    /// Why it needs attention (`pat_rejected`, `no_webhooks`, …).
     pub status_reason: Option<String>,
+    /// `****` and the PAT's last four characters.
     pub pat_hint: String,
+    /// Where ADO's service hooks call: `<webhook base>/hooks/ado/<id>`.
+    #[schema(format = "uri")]
     pub webhook_url: String,
     pub webhook_secret_hint: String,
+    /// The ADO project work items are created in.
     pub project: Option<String>,
+    #[schema(example = "Task")]
     pub work_item_type: String,
+    /// Overrides of the state an action item status maps to, e.g. `{"done": "Closed"}`.
+    #[schema(schema_with = crate::settings_input::state_mapping_schema)]
     pub state_mapping: serde_json::Value,
+    #[schema(schema_with = on_deleted_schema)]
     pub on_action_item_deleted: String,
     pub last_validated_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -33,6 +49,18 @@ pub struct IntegrationView {
     /// What ADO said of our service hooks when last asked (`hook-health`); `null`: never.
     pub hook_status: Option<String>,
     pub hook_checked_at: Option<DateTime<Utc>>,
+}
+
+fn status_schema() -> utoipa::openapi::ObjectBuilder {
+    string_enum(&[
+        integration_status::ACTIVE,
+        integration_status::DISABLED,
+        integration_status::NEEDS_ATTENTION,
+    ])
+}
+
+fn on_deleted_schema() -> utoipa::openapi::ObjectBuilder {
+    string_enum(&crate::settings_input::ON_ACTION_ITEM_DELETED)
 }
 
 impl IntegrationView {
@@ -68,7 +96,8 @@ impl IntegrationView {
 }
 
 /// For services only, behind the service credential: the integration with its secrets.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = InternalIntegration)]
 pub struct InternalIntegrationView {
     #[serde(flatten)]
     pub integration: IntegrationView,

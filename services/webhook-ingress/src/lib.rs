@@ -9,6 +9,7 @@ mod changes;
 pub mod config;
 mod directory;
 mod limiter;
+pub mod openapi;
 mod outcome;
 pub mod payload;
 pub mod publish;

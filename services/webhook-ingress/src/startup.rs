@@ -60,8 +60,9 @@ impl Application {
                 async move { broker.ping().await }
             }
         });
+        let openapi_json = navsync_platform::openapi::to_json(&crate::openapi::document())?;
         let (server, port) = service::http_server(&settings.http, move |cfg| {
-            routes::configure(state.clone(), readiness.clone())(cfg)
+            routes::configure(state.clone(), readiness.clone(), openapi_json.clone())(cfg)
         })?;
         Ok(Self {
             server,

@@ -1,17 +1,21 @@
 //! SPEC §6: create, read, list, change and delete action items. Every change writes the
-//! row and its event to the outbox in one transaction.
+//! row and its event to the outbox in one transaction. Each handler carries its OpenAPI
+//! operation (`#[utoipa::path]`): every status it answers, with the codes behind it.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use diesel_async::AsyncConnection;
 use navsync_contracts::{ActionItemStatus, Origin, changed_field};
 use navsync_platform::ApiError;
+use navsync_platform::api_error::ErrorBody;
 use navsync_platform::auth::AuthUser;
+use navsync_platform::openapi::{NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType};
 use serde::Deserialize;
-use serde_json::json;
 use sha2::{Digest, Sha256};
+use utoipa::IntoParams;
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::events::{Change, outbox_row};
@@ -20,14 +24,16 @@ use crate::state::AppState;
 use crate::store::action_items::{self as items, ActionItemRow};
 use crate::store::idempotency::{self, Claim};
 use crate::store::outbox;
-use crate::view::{ActionItemView, status_str};
+use crate::view::{ActionItemList, ActionItemView, status_str};
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("", web::post().to(create))
-        .route("", web::get().to(list))
-        .route("/{id}", web::get().to(get))
-        .route("/{id}", web::patch().to(update))
-        .route("/{id}", web::delete().to(delete));
+/// The routes, under `/v1/action-items`; registered through utoipa-actix-web, so each is
+/// in the OpenAPI document too.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(create_action_item)
+        .service(list_action_items)
+        .service(get_action_item)
+        .service(update_action_item)
+        .service(delete_action_item);
 }
 
 const IDEMPOTENCY_KEY_MAX: usize = 255;
@@ -54,7 +60,27 @@ fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     Ok(Some(key.to_owned()))
 }
 
-async fn create(
+/// Creates an action item; its `action_item.created.v1` leaves through the outbox. With
+/// an `Idempotency-Key`, a retried POST answers what the first one did.
+#[utoipa::path(
+    tag = "action-items",
+    security(("user_jwt" = [])),
+    params(
+        ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255,
+         description = "Makes a retried POST return the first answer (1 to 255 visible ASCII characters)."),
+    ),
+    request_body = CreateInput,
+    responses(
+        (status = 201, description = "Created (or the first answer to this Idempotency-Key).", body = ActionItemView),
+        (status = 400, body = ErrorBody, description = "`invalid_json` (the field's path and reason), `invalid_body`, `invalid_idempotency_key`."),
+        (status = 401, response = Unauthorized),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, body = ErrorBody, description = "`validation_failed` (the field and its rule), `idempotency_key_reused` (the key came with another body)."),
+    )
+)]
+#[post("")]
+async fn create_action_item(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: AuthUser,
@@ -124,9 +150,13 @@ async fn create(
     Ok(HttpResponse::build(status).json(response))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// How many at most (default 50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<i64>,
+    /// The `next_cursor` of the page before.
     cursor: Option<String>,
 }
 
@@ -138,7 +168,19 @@ fn decode_cursor(cursor: &str) -> Result<Uuid, ApiError> {
         .ok_or_else(|| ApiError::bad_request("invalid_cursor", "cursor is not one we issued."))
 }
 
-async fn list(
+/// The caller's company's action items, a page at a time, oldest first.
+#[utoipa::path(
+    tag = "action-items",
+    security(("user_jwt" = [])),
+    params(ListQuery),
+    responses(
+        (status = 200, body = ActionItemList),
+        (status = 400, body = ErrorBody, description = "`invalid_limit` (not 1 to 200), `invalid_cursor` (not one we issued), `invalid_query`."),
+        (status = 401, response = Unauthorized),
+    )
+)]
+#[get("")]
+async fn list_action_items(
     state: web::Data<AppState>,
     user: AuthUser,
     query: web::Query<ListQuery>,
@@ -162,10 +204,21 @@ async fn list(
         None
     };
     let items: Vec<ActionItemView> = rows.into_iter().map(ActionItemView::from).collect();
-    Ok(HttpResponse::Ok().json(json!({ "items": items, "next_cursor": next_cursor })))
+    Ok(HttpResponse::Ok().json(ActionItemList { items, next_cursor }))
 }
 
-async fn get(
+#[utoipa::path(
+    tag = "action-items",
+    security(("user_jwt" = [])),
+    params(("id" = Uuid, Path, description = "The action item's id.")),
+    responses(
+        (status = 200, body = ActionItemView),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
+#[get("/{id}")]
+async fn get_action_item(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<Uuid>,
@@ -201,7 +254,30 @@ fn version_mismatch(current: i64) -> ApiError {
     )
 }
 
-async fn update(
+/// Changes any of the fields; `version` grows by one when anything differs, and
+/// `action_item.updated.v1` names the fields that did.
+#[utoipa::path(
+    tag = "action-items",
+    security(("user_jwt" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The action item's id."),
+        ("If-Match" = Option<String>, Header, pattern = "^(W/)?\"?[0-9]{1,18}\"?$",
+         description = "The version the change is meant for (`3`, `\"3\"` or `W/\"3\"`): 412 when it is no longer the current one."),
+    ),
+    request_body = PatchInput,
+    responses(
+        (status = 200, description = "The action item as changed.", body = ActionItemView),
+        (status = 400, body = ErrorBody, description = "`invalid_json` (the field's path and reason), `invalid_body`, `invalid_if_match`."),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 412, body = ErrorBody, description = "`version_mismatch`: the item changed meanwhile."),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, body = ErrorBody, description = "`validation_failed`: the field and its rule."),
+    )
+)]
+#[patch("/{id}")]
+async fn update_action_item(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: AuthUser,
@@ -293,7 +369,25 @@ async fn update(
     Ok(HttpResponse::Ok().json(ActionItemView::from(row)))
 }
 
-async fn delete(
+/// Deletes the action item; `action_item.deleted.v1` tells ado-sync.
+#[utoipa::path(
+    tag = "action-items",
+    security(("user_jwt" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The action item's id."),
+        ("If-Match" = Option<String>, Header, pattern = "^(W/)?\"?[0-9]{1,18}\"?$",
+         description = "The version the deletion is meant for: 412 when it is no longer the current one."),
+    ),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 400, body = ErrorBody, description = "`invalid_if_match`."),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 412, body = ErrorBody, description = "`version_mismatch`: the item changed meanwhile."),
+    )
+)]
+#[delete("/{id}")]
+async fn delete_action_item(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: AuthUser,

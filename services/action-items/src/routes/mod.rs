@@ -1,9 +1,12 @@
 //! The route table, a function that needs no socket so that tests can run it in process.
+//! The API's routes are registered in [`api`], through utoipa-actix-web: the OpenAPI
+//! document (`crate::openapi`) is generated from that same registration.
 
 mod items;
 
-use actix_web::web;
-use navsync_platform::{api_error, auth::Authenticator, health};
+use actix_web::web::{self, Bytes};
+use navsync_platform::{api_error, auth::Authenticator, health, openapi};
+use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
 use crate::state::AppState;
 
@@ -14,6 +17,7 @@ pub fn configure(
     state: AppState,
     auth: Authenticator,
     readiness: health::Readiness,
+    openapi_json: Bytes,
 ) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         cfg.app_data(web::Data::new(state))
@@ -22,7 +26,13 @@ pub fn configure(
             .app_data(api_error::path_config())
             .app_data(api_error::query_config())
             .configure(|c| health::configure(c, readiness))
-            .service(web::scope("/v1/action-items").configure(items::configure))
-            .default_service(web::to(api_error::route_not_found));
+            .configure(|c| openapi::configure(c, openapi_json));
+        api(&mut ServiceConfig::new(cfg));
+        cfg.default_service(web::to(api_error::route_not_found));
     }
+}
+
+/// Every route of the API (SPEC §6), each with its OpenAPI operation.
+pub fn api(cfg: &mut ServiceConfig) {
+    cfg.service(scope::scope("/v1/action-items").configure(items::configure));
 }

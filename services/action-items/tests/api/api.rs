@@ -83,6 +83,52 @@ async fn invalid_input_is_refused_naming_the_field() {
     assert_eq!(list["items"], json!([]), "nothing was stored");
 }
 
+/// Found while documenting the API for schemathesis (issue #10): chrono reads signed and
+/// five-digit years, so `-5000-01-01` reached PostgreSQL (out of its range: a 500) and
+/// `+10000-01-01` was stored and answered back as no `date` at all.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_due_date_beyond_four_digits_of_year_is_refused_not_stored() {
+    let app = spawn_app().await;
+    for due in ["-5000-01-01", "+10000-01-01", "-0001-12-31"] {
+        let (status, body) = app.create(json!({"title": "x", "due_date": due})).await;
+        assert_eq!(status, 400, "{due}: {body}");
+        assert_eq!(code(&body), "invalid_json");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("due_date:")
+        );
+    }
+    let item = app.create_ok("Dated").await;
+    let path = format!("/v1/action-items/{}", item["id"].as_str().expect("id"));
+    let (status, body) = app
+        .call(
+            Method::PATCH,
+            &path,
+            Some(json!({"due_date": "-5000-01-01"})),
+            &[],
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    let (status, body) = app
+        .call(
+            Method::PATCH,
+            &path,
+            Some(json!({"due_date": "9999-12-31"})),
+            &[],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["due_date"], "9999-12-31");
+    let (_, list) = app.call(Method::GET, "/v1/action-items", None, &[]).await;
+    assert_eq!(
+        list["items"].as_array().map(Vec::len),
+        Some(1),
+        "only the valid one"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_patch_with_a_stale_if_match_is_refused_and_changes_nothing() {
     let app = spawn_app().await;

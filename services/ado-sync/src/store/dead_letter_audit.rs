@@ -19,12 +19,16 @@ pub struct NewAuditRow<'a> {
     pub body: Option<&'a [u8]>,
 }
 
-#[derive(Debug, Queryable, Selectable, Serialize)]
+/// One thing an operator did to a dead letter, as `GET …/audit` shows it (without the
+/// body kept for a discarded message).
+#[derive(Debug, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = dead_letter_audit)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
+#[schema(as = DeadLetterAuditEntry)]
 pub struct AuditRow {
     pub id: i64,
     pub queue: String,
+    /// `redriven` or `discarded`.
     pub action: String,
     pub message_id: Option<String>,
     pub routing_key: String,

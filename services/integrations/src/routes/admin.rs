@@ -1,16 +1,26 @@
 //! The company admin's API of SPEC §5: add, read, change, reveal, rotate, audit, delete.
+//! Each handler carries its OpenAPI operation (`#[utoipa::path]`): every status it
+//! answers, with the error codes behind each.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
 use diesel_async::AsyncConnection;
 use navsync_ado_client::{Organization, Pat, Project, hint_of};
 use navsync_contracts::IntegrationChange;
 use navsync_platform::ApiError;
+use navsync_platform::api_error::ErrorBody;
 use navsync_platform::auth::CompanyAdmin;
+use navsync_platform::openapi::{
+    Forbidden, InvalidJson, NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
+};
 use secrecy::ExposeSecret;
-use serde::Deserialize;
 use serde_json::json;
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
+use super::bodies::{
+    AuditLog, CreateRequest, IntegrationList, ProjectList, REVEALABLE, RevealRequest, Revealed,
+    Rotated, TypesQuery, UpdateRequest, WorkItemTypeList,
+};
 use crate::crypto::{Field, new_webhook_secret};
 use crate::events;
 use crate::settings_input;
@@ -18,26 +28,26 @@ use crate::state::{AppState, organization_of};
 use crate::store::audit::{self, Action};
 use crate::store::integrations::{self as rows, IntegrationChanges, IntegrationRow};
 use crate::verify;
+use crate::view::IntegrationView;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("", web::post().to(create))
-        .route("", web::get().to(list))
-        .route("/{id}", web::get().to(get))
-        .route("/{id}", web::patch().to(update))
-        .route("/{id}", web::delete().to(delete))
-        .route("/{id}/reveal", web::post().to(reveal))
-        .route("/{id}/webhook-secret/rotate", web::post().to(rotate))
-        .route("/{id}/projects", web::get().to(projects))
-        .route("/{id}/work-item-types", web::get().to(work_item_types))
-        .route("/{id}/audit", web::get().to(audit_log));
+/// The routes, under `/v1/integrations`; registered through utoipa-actix-web, so each is
+/// in the OpenAPI document too.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(create_integration)
+        .service(list_integrations)
+        .service(get_integration)
+        .service(update_integration)
+        .service(delete_integration)
+        .service(reveal_secret)
+        .service(rotate_webhook_secret)
+        .service(list_projects)
+        .service(list_work_item_types)
+        .service(audit_log);
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CreateRequest {
-    organization: String,
-    pat: String,
-}
+/// The 502 of every call that asks ADO.
+const ADO_UNAVAILABLE: &str =
+    "`ado_unavailable`: ADO could not be reached, timed out or failed, after a short retry.";
 
 fn parse_organization(name: &str) -> Result<Organization, ApiError> {
     Organization::parse(name.trim())
@@ -63,7 +73,28 @@ fn integration_exists() -> ApiError {
     )
 }
 
-async fn create(
+/// Adds the company's integration.
+///
+/// The organization name and the PAT's shape are checked first (no URL can be smuggled
+/// in), then both against ADO. Nothing is stored unless the answer is 201.
+#[utoipa::path(
+    tag = "integrations",
+    security(("user_jwt" = [])),
+    request_body = CreateRequest,
+    responses(
+        (status = 201, description = "Verified and stored, enabled.", body = IntegrationView),
+        (status = 400, body = ErrorBody, description = "`organization_not_found`, `pat_rejected` (401, or a sign-in page), `pat_insufficient_scope`; or `invalid_json` / `invalid_body`."),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 409, body = ErrorBody, description = "`integration_exists`: the company has one; edit it instead."),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, body = ErrorBody, description = "`invalid_organization`, `invalid_pat` (empty, too long or not printable ASCII)."),
+        (status = 502, body = ErrorBody, description = ADO_UNAVAILABLE),
+    )
+)]
+#[post("")]
+async fn create_integration(
     state: web::Data<AppState>,
     CompanyAdmin(admin): CompanyAdmin,
     body: web::Json<CreateRequest>,
@@ -138,7 +169,18 @@ async fn create(
     Ok(HttpResponse::Created().json(state.view(row)))
 }
 
-async fn list(
+/// The caller's company's integration, as a list of none or one.
+#[utoipa::path(
+    tag = "integrations",
+    security(("user_jwt" = [])),
+    responses(
+        (status = 200, body = IntegrationList),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+    )
+)]
+#[get("")]
+async fn list_integrations(
     state: web::Data<AppState>,
     CompanyAdmin(admin): CompanyAdmin,
 ) -> Result<HttpResponse, ApiError> {
@@ -148,7 +190,7 @@ async fn list(
         .into_iter()
         .map(|row| state.view(row))
         .collect();
-    Ok(HttpResponse::Ok().json(json!({ "items": items })))
+    Ok(HttpResponse::Ok().json(IntegrationList { items }))
 }
 
 /// The caller's integration `id`, or a 404 that says nothing about other companies.
@@ -159,7 +201,19 @@ async fn load(state: &AppState, company_id: Uuid, id: Uuid) -> Result<Integratio
         .ok_or_else(|| ApiError::not_found("The integration"))
 }
 
-async fn get(
+#[utoipa::path(
+    tag = "integrations",
+    security(("user_jwt" = [])),
+    params(("id" = Uuid, Path, description = "The integration's id.")),
+    responses(
+        (status = 200, body = IntegrationView),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    )
+)]
+#[get("/{id}")]
+async fn get_integration(
     state: web::Data<AppState>,
     CompanyAdmin(admin): CompanyAdmin,
     path: web::Path<Uuid>,
@@ -168,36 +222,27 @@ async fn get(
     Ok(HttpResponse::Ok().json(state.view(row)))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct UpdateRequest {
-    organization: Option<String>,
-    pat: Option<String>,
-    enabled: Option<bool>,
-    #[serde(default, with = "serde_with_null")]
-    project: Option<Option<String>>,
-    work_item_type: Option<String>,
-    state_mapping: Option<serde_json::Value>,
-    on_action_item_deleted: Option<String>,
-    /// When the PAT expires (`YYYY-MM-DD` or RFC 3339, in the future); `null` forgets it.
-    #[serde(default, with = "serde_with_null")]
-    pat_expires_at: Option<Option<String>>,
-}
-
-/// Tells "absent" (leave as is) from `null` (clear) for a PATCH field.
-mod serde_with_null {
-    use serde::{Deserialize, Deserializer};
-
-    pub fn deserialize<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-    where
-        D: Deserializer<'de>,
-        T: Deserialize<'de>,
-    {
-        Option::<T>::deserialize(d).map(Some)
-    }
-}
-
-async fn update(
+/// Changes any of the settings. A new organization or PAT is checked exactly as on
+/// create and nothing changes when that fails; a valid new PAT clears `needs_attention`.
+#[utoipa::path(
+    tag = "integrations",
+    security(("user_jwt" = [])),
+    params(("id" = Uuid, Path, description = "The integration's id.")),
+    request_body = UpdateRequest,
+    responses(
+        (status = 200, description = "The integration as changed.", body = IntegrationView),
+        (status = 400, body = ErrorBody, description = "`organization_not_found`, `pat_rejected`, `pat_insufficient_scope`; or `invalid_json` / `invalid_body`."),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, body = ErrorBody, description = "`invalid_organization`, `invalid_pat`, `invalid_work_item_type`, `invalid_state_mapping`, `invalid_on_action_item_deleted`, `invalid_pat_expires_at`, `project_not_found`."),
+        (status = 502, body = ErrorBody, description = ADO_UNAVAILABLE),
+    )
+)]
+#[patch("/{id}")]
+async fn update_integration(
     state: web::Data<AppState>,
     CompanyAdmin(admin): CompanyAdmin,
     path: web::Path<Uuid>,
@@ -378,13 +423,25 @@ async fn update(
     Ok(HttpResponse::Ok().json(state.view(row)))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RevealRequest {
-    field: String,
-}
-
-async fn reveal(
+/// Shows the stored PAT or webhook secret, once; written to the audit log.
+#[utoipa::path(
+    tag = "integrations",
+    security(("user_jwt" = [])),
+    params(("id" = Uuid, Path, description = "The integration's id.")),
+    request_body = RevealRequest,
+    responses(
+        (status = 200, body = Revealed, headers(("Cache-Control" = String, description = "`no-store`"))),
+        (status = 400, response = InvalidJson),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, body = ErrorBody, description = "`invalid_field`: field is neither `pat` nor `webhook_secret`."),
+    )
+)]
+#[post("/{id}/reveal")]
+async fn reveal_secret(
     state: web::Data<AppState>,
     CompanyAdmin(admin): CompanyAdmin,
     path: web::Path<Uuid>,
@@ -392,8 +449,8 @@ async fn reveal(
 ) -> Result<HttpResponse, ApiError> {
     let row = load(&state, admin.company_id, path.into_inner()).await?;
     let value = match body.field.as_str() {
-        "pat" => state.pat_of(&row)?.expose().to_owned(),
-        "webhook_secret" => state.webhook_secret_of(&row)?,
+        f if f == REVEALABLE[0] => state.pat_of(&row)?.expose().to_owned(),
+        f if f == REVEALABLE[1] => state.webhook_secret_of(&row)?,
         _ => {
             return Err(ApiError::unprocessable(
                 "invalid_field",
@@ -413,10 +470,23 @@ async fn reveal(
     .await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
-        .json(json!({ "value": value })))
+        .json(Revealed { value }))
 }
 
-async fn rotate(
+/// Replaces the webhook secret and shows the new one, once: ADO's service hooks need it.
+#[utoipa::path(
+    tag = "integrations",
+    security(("user_jwt" = [])),
+    params(("id" = Uuid, Path, description = "The integration's id.")),
+    responses(
+        (status = 200, body = Rotated, headers(("Cache-Control" = String, description = "`no-store`"))),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    )
+)]
+#[post("/{id}/webhook-secret/rotate")]
+async fn rotate_webhook_secret(
     state: web::Data<AppState>,
     CompanyAdmin(admin): CompanyAdmin,
     path: web::Path<Uuid>,
@@ -450,13 +520,28 @@ async fn rotate(
     state.outbox_wake.notify_one();
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
-        .json(json!({
-            "value": secret.expose_secret(),
-            "integration": state.view(row),
-        })))
+        .json(Rotated {
+            value: secret.expose_secret().to_owned(),
+            integration: state.view(row),
+        }))
 }
 
-async fn projects(
+/// The organization's projects, read from ADO with the stored PAT.
+#[utoipa::path(
+    tag = "integrations",
+    security(("user_jwt" = [])),
+    params(("id" = Uuid, Path, description = "The integration's id.")),
+    responses(
+        (status = 200, body = ProjectList),
+        (status = 400, body = ErrorBody, description = "`pat_rejected`, `pat_insufficient_scope`, `organization_not_found`: ADO refuses the stored credentials."),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 502, body = ErrorBody, description = ADO_UNAVAILABLE),
+    )
+)]
+#[get("/{id}/projects")]
+async fn list_projects(
     state: web::Data<AppState>,
     CompanyAdmin(admin): CompanyAdmin,
     path: web::Path<Uuid>,
@@ -465,18 +550,28 @@ async fn projects(
     let org = organization_of(&row)?;
     let pat = state.pat_of(&row)?;
     let items = verify::list_projects(&state.ado, &org, &pat).await?;
-    Ok(HttpResponse::Ok().json(json!({ "items": items })))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TypesQuery {
-    /// The project to list types of; the integration's own when absent.
-    project: Option<String>,
+    Ok(HttpResponse::Ok().json(ProjectList {
+        items: items.into_iter().map(Into::into).collect(),
+    }))
 }
 
 /// The work item types a project offers, for the admin page's type picker.
-async fn work_item_types(
+#[utoipa::path(
+    tag = "integrations",
+    security(("user_jwt" = [])),
+    params(("id" = Uuid, Path, description = "The integration's id."), TypesQuery),
+    responses(
+        (status = 200, body = WorkItemTypeList),
+        (status = 400, body = ErrorBody, description = "`invalid_query`; or `pat_rejected`, `pat_insufficient_scope`, `organization_not_found`: ADO refuses the stored credentials."),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 422, body = ErrorBody, description = "`invalid_project`, `project_required` (no project chosen yet and none named), `project_not_found`."),
+        (status = 502, body = ErrorBody, description = ADO_UNAVAILABLE),
+    )
+)]
+#[get("/{id}/work-item-types")]
+async fn list_work_item_types(
     state: web::Data<AppState>,
     CompanyAdmin(admin): CompanyAdmin,
     path: web::Path<Uuid>,
@@ -495,9 +590,26 @@ async fn work_item_types(
     let org = organization_of(&row)?;
     let pat = state.pat_of(&row)?;
     let items = verify::list_work_item_types(&state.ado, &org, &pat, &project).await?;
-    Ok(HttpResponse::Ok().json(json!({ "project": project, "items": items })))
+    Ok(HttpResponse::Ok().json(WorkItemTypeList {
+        project,
+        items: items.into_iter().map(Into::into).collect(),
+    }))
 }
 
+/// Who did what and when: created, validated, revealed, rotated, enabled, disabled, PAT
+/// replaced, needs attention, … (the latest 500).
+#[utoipa::path(
+    tag = "integrations",
+    security(("user_jwt" = [])),
+    params(("id" = Uuid, Path, description = "The integration's id.")),
+    responses(
+        (status = 200, body = AuditLog),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    )
+)]
+#[get("/{id}/audit")]
 async fn audit_log(
     state: web::Data<AppState>,
     CompanyAdmin(admin): CompanyAdmin,
@@ -508,10 +620,23 @@ async fn audit_log(
     load(&state, admin.company_id, id).await?;
     let mut conn = state.pool.get().await?;
     let items = audit::list_by_integration(&mut conn, id, admin.company_id, 500).await?;
-    Ok(HttpResponse::Ok().json(json!({ "items": items })))
+    Ok(HttpResponse::Ok().json(AuditLog { items }))
 }
 
-async fn delete(
+/// Deletes the integration: sync stops and the stored credentials are destroyed.
+#[utoipa::path(
+    tag = "integrations",
+    security(("user_jwt" = [])),
+    params(("id" = Uuid, Path, description = "The integration's id.")),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    )
+)]
+#[delete("/{id}")]
+async fn delete_integration(
     state: web::Data<AppState>,
     CompanyAdmin(admin): CompanyAdmin,
     path: web::Path<Uuid>,

@@ -4,13 +4,18 @@
 //! arrived) — only when the integration is flagged for exactly that reason, so it never
 //! clears what an admin must fix (a rejected PAT). Repeated reports change nothing.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, post, web};
 use diesel_async::AsyncConnection;
 use navsync_contracts::IntegrationChange;
 use navsync_platform::ApiError;
+use navsync_platform::api_error::ErrorBody;
 use navsync_platform::auth::ServiceCaller;
+use navsync_platform::openapi::{
+    InvalidJson, NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
+};
 use serde::Deserialize;
 use serde_json::json;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::events;
@@ -18,17 +23,38 @@ use crate::settings_input;
 use crate::state::AppState;
 use crate::store::audit::{self, Action};
 use crate::store::integrations::{self as rows, IntegrationChanges};
+use crate::view::IntegrationView;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AttentionRequest {
+    /// A snake_case code such as `pat_rejected` or `no_webhooks`.
+    #[schema(pattern = "^[a-z0-9_]{1,64}$")]
     reason: String,
     /// The service asking, for the audit log.
     #[serde(default)]
     service: Option<String>,
 }
 
-pub async fn raised(
+/// Flags the integration as needing attention for `reason`; a repeated report changes
+/// nothing.
+#[utoipa::path(
+    tag = "internal",
+    security(("service_token" = [])),
+    params(("id" = Uuid, Path, description = "The integration's id.")),
+    request_body = AttentionRequest,
+    responses(
+        (status = 200, description = "The integration as it is now.", body = IntegrationView),
+        (status = 400, response = InvalidJson),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, body = ErrorBody, description = "`invalid_reason`: not a snake_case code of at most 64 characters."),
+    )
+)]
+#[post("/integrations/{id}/needs-attention")]
+pub async fn raise_attention(
     state: web::Data<AppState>,
     _caller: ServiceCaller,
     path: web::Path<Uuid>,
@@ -37,7 +63,24 @@ pub async fn raised(
     change(&state, path.into_inner(), &body, true).await
 }
 
-pub async fn cleared(
+/// Clears the flag, only when the integration is flagged for exactly `reason`.
+#[utoipa::path(
+    tag = "internal",
+    security(("service_token" = [])),
+    params(("id" = Uuid, Path, description = "The integration's id.")),
+    request_body = AttentionRequest,
+    responses(
+        (status = 200, description = "The integration as it is now.", body = IntegrationView),
+        (status = 400, response = InvalidJson),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, body = ErrorBody, description = "`invalid_reason`: not a snake_case code of at most 64 characters."),
+    )
+)]
+#[post("/integrations/{id}/attention-cleared")]
+pub async fn clear_attention(
     state: web::Data<AppState>,
     _caller: ServiceCaller,
     path: web::Path<Uuid>,

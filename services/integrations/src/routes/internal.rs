@@ -2,29 +2,23 @@
 //! integration with its decrypted credentials, and mark one as needing attention
 //! or clear that mark (`attention`).
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, get, web};
 use navsync_platform::ApiError;
 use navsync_platform::auth::ServiceCaller;
+use navsync_platform::openapi::{NotFound, Unauthorized};
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::state::AppState;
 use crate::store::integrations::{self as rows, IntegrationRow};
 use crate::view::InternalIntegrationView;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/integrations/{id}", web::get().to(get))
-        .route(
-            "/companies/{company_id}/integration",
-            web::get().to(get_by_company),
-        )
-        .route(
-            "/integrations/{id}/needs-attention",
-            web::post().to(crate::routes::attention::raised),
-        )
-        .route(
-            "/integrations/{id}/attention-cleared",
-            web::post().to(crate::routes::attention::cleared),
-        );
+/// The routes, under `/internal/v1`, documented as they are registered.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(get_internal_integration)
+        .service(get_company_integration)
+        .service(crate::routes::attention::raise_attention)
+        .service(crate::routes::attention::clear_attention);
 }
 
 fn internal_view(state: &AppState, row: IntegrationRow) -> Result<HttpResponse, ApiError> {
@@ -39,7 +33,19 @@ fn internal_view(state: &AppState, row: IntegrationRow) -> Result<HttpResponse, 
         }))
 }
 
-async fn get(
+/// The integration with its decrypted PAT and webhook secret.
+#[utoipa::path(
+    tag = "internal",
+    security(("service_token" = [])),
+    params(("id" = Uuid, Path, description = "The integration's id.")),
+    responses(
+        (status = 200, body = InternalIntegrationView, headers(("Cache-Control" = String, description = "`no-store`"))),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
+#[get("/integrations/{id}")]
+async fn get_internal_integration(
     state: web::Data<AppState>,
     _caller: ServiceCaller,
     path: web::Path<Uuid>,
@@ -51,7 +57,19 @@ async fn get(
     internal_view(&state, row)
 }
 
-async fn get_by_company(
+/// A company's integration with its decrypted PAT and webhook secret.
+#[utoipa::path(
+    tag = "internal",
+    security(("service_token" = [])),
+    params(("company_id" = Uuid, Path, description = "The company's id.")),
+    responses(
+        (status = 200, body = InternalIntegrationView, headers(("Cache-Control" = String, description = "`no-store`"))),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
+#[get("/companies/{company_id}/integration")]
+async fn get_company_integration(
     state: web::Data<AppState>,
     _caller: ServiceCaller,
     path: web::Path<Uuid>,

@@ -2,23 +2,36 @@
 //! its Webhook URL (`GET /v1/integrations/{id}/hook-health`) and creating them
 //! (`POST /v1/integrations/{id}/hooks`). The PAT's expiry is a PATCH field (admin.rs).
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, get, post, web};
 use diesel_async::AsyncConnection;
 use navsync_ado_client::AdoError;
 use navsync_platform::ApiError;
+use navsync_platform::api_error::ErrorBody;
 use navsync_platform::auth::CompanyAdmin;
+use navsync_platform::openapi::{Forbidden, NotFound, Unauthorized};
 use secrecy::SecretString;
+use serde::Serialize;
 use serde_json::json;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::hook_health;
+use crate::hook_health::{self, HookHealth};
 use crate::state::{AppState, organization_of};
 use crate::store::audit::{self, Action};
 use crate::store::integrations::{self as rows, IntegrationChanges, IntegrationRow};
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/{id}/hook-health", web::get().to(get_health))
-        .route("/{id}/hooks", web::post().to(create_hooks));
+/// The routes, under `/v1/integrations`, documented as they are registered.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(get_hook_health).service(create_hooks);
+}
+
+/// What `POST …/hooks` made, and the health after.
+#[derive(Serialize, ToSchema)]
+pub struct HooksCreated {
+    /// The event types subscribed now.
+    pub created: Vec<String>,
+    pub health: HookHealth,
 }
 
 async fn load(state: &AppState, company_id: Uuid, id: Uuid) -> Result<IntegrationRow, ApiError> {
@@ -44,7 +57,21 @@ async fn remember(state: &AppState, id: Uuid, status: &str) -> Result<(), ApiErr
     Ok(())
 }
 
-async fn get_health(
+/// What ADO says of the service hooks that call the integration's Webhook URL; an
+/// answer ADO cannot give shows as status `unknown` with a reason, never as an error.
+#[utoipa::path(
+    tag = "integrations",
+    security(("user_jwt" = [])),
+    params(("id" = Uuid, Path, description = "The integration's id.")),
+    responses(
+        (status = 200, body = HookHealth),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    )
+)]
+#[get("/{id}/hook-health")]
+async fn get_hook_health(
     state: web::Data<AppState>,
     CompanyAdmin(admin): CompanyAdmin,
     path: web::Path<Uuid>,
@@ -62,6 +89,20 @@ async fn get_health(
 /// Creates the subscriptions still missing (of updated, deleted, restored) with our URL,
 /// Basic user name and the webhook secret; 403 `hooks_not_permitted` when the PAT lacks
 /// the Service Hooks scopes.
+#[utoipa::path(
+    tag = "integrations",
+    security(("user_jwt" = [])),
+    params(("id" = Uuid, Path, description = "The integration's id.")),
+    responses(
+        (status = 201, body = HooksCreated),
+        (status = 400, body = ErrorBody, description = "`ado_refused`: ADO refused a subscription, with its message."),
+        (status = 401, response = Unauthorized),
+        (status = 403, body = ErrorBody, description = "`forbidden` (not a CompanyAdmin), or `hooks_not_permitted`: the PAT may not manage service hooks."),
+        (status = 404, response = NotFound),
+        (status = 502, body = ErrorBody, description = "`ado_unavailable`: ADO could not be reached."),
+    )
+)]
+#[post("/{id}/hooks")]
 async fn create_hooks(
     state: web::Data<AppState>,
     CompanyAdmin(admin): CompanyAdmin,
@@ -117,7 +158,10 @@ async fn create_hooks(
     drop(conn);
     let after = hook_health::check(&state.ado, &org, &pat, &webhook_url).await;
     remember(&state, row.id, &after.status).await?;
-    Ok(HttpResponse::Created().json(json!({"created": created, "health": after})))
+    Ok(HttpResponse::Created().json(HooksCreated {
+        created,
+        health: after,
+    }))
 }
 
 fn not_permitted() -> ApiError {

@@ -45,15 +45,23 @@ impl Action {
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
+/// One entry of the audit log, as stored and as `GET …/audit` shows it.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = audit_log)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
+#[schema(as = AuditEntry)]
 pub struct AuditRow {
     pub id: Uuid,
     pub integration_id: Uuid,
     pub company_id: Uuid,
+    /// The user id of the admin, or `service:<name>` for another navsync service.
     pub actor: String,
+    /// `created`, `validated`, `revealed`, `rotated`, `enabled`, `disabled`,
+    /// `pat_replaced`, `organization_changed`, `settings_changed`, `needs_attention`,
+    /// `pat_expiring`, `deleted`.
     pub action: String,
+    /// What changed; never a secret.
+    #[schema(value_type = Object)]
     pub detail: serde_json::Value,
     pub created_at: DateTime<Utc>,
 }

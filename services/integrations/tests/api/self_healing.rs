@@ -121,6 +121,34 @@ async fn pat_expiring_events(app: &TestApp) -> Vec<IntegrationChange> {
         .collect()
 }
 
+/// Found while documenting the API for schemathesis (issue #10): chrono reads five-digit
+/// years, so `+10000-01-01` was stored and the view answered
+/// `"+10000-01-01T23:59:59Z"`, which is no RFC 3339 `date-time` (the document's format).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pat_expiry_beyond_year_9999_is_refused_and_changes_nothing() {
+    let app = spawn_app().await;
+    let id = app.create_ok().await;
+    let path = format!("/v1/integrations/{id}");
+    for bad in ["+10000-01-01", "+99999-12-31", "9999-12-31T23:59:59-01:00"] {
+        let (status, body) = app
+            .admin(Method::PATCH, &path, Some(json!({"pat_expires_at": bad})))
+            .await;
+        assert_eq!(status, 422, "{bad}: {body}");
+        assert_eq!(code(&body), "invalid_pat_expires_at");
+    }
+    let (_, view) = app.admin(Method::GET, &path, None).await;
+    assert!(view["pat_expires_at"].is_null(), "{view}");
+    let (status, view) = app
+        .admin(
+            Method::PATCH,
+            &path,
+            Some(json!({"pat_expires_at": "9999-12-31"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{view}");
+    assert_eq!(view["pat_expires_at"], "9999-12-31T23:59:59Z");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_pat_expiry_warns_once_per_threshold_in_the_view_metrics_and_events() {
     let app = spawn_app().await;

@@ -14,10 +14,14 @@
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, post, web};
 use navsync_platform::ApiError;
+use navsync_platform::api_error::ErrorBody;
+use navsync_platform::openapi::{PayloadTooLarge, string_enum};
 use secrecy::SecretString;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth;
@@ -32,6 +36,44 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 /// Before the body is read, the event type is not known.
 const NOT_READ: &str = "unknown";
 
+/// What the ingress answers ADO once it has the body: 200 with what became of the event.
+#[derive(Serialize, ToSchema)]
+#[schema(as = WebhookAnswer)]
+pub struct Answer {
+    /// `accepted` (published, confirmed by the broker), `ignored` (an event type navsync
+    /// does not use), `dropped` (the integration is disabled) or `rejected` (one of ours
+    /// that cannot be used; the reason is logged too).
+    #[schema(schema_with = answer_status_schema)]
+    pub status: &'static str,
+    /// The id of the published event, when `accepted`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+fn answer_status_schema() -> utoipa::openapi::ObjectBuilder {
+    string_enum(&["accepted", "ignored", "dropped", "rejected"])
+}
+
+/// An ADO service hook call (SPEC §8), authenticated with the Webhook Client Secret as
+/// the Basic password.
+#[utoipa::path(
+    tag = "webhooks",
+    security(("webhook_basic" = [])),
+    params(("integration_id" = String, Path, description = "The integration's id, as in its Webhook URL.")),
+    request_body(content = crate::openapi::ServiceHookEvent, description = "The event as ADO sends it (`workitem.updated`, `workitem.deleted`, `workitem.restored` are published; other types are ignored), with resource details `all` or `minimal`."),
+    responses(
+        (status = 200, description = "Stored (or deliberately not), so ADO need not deliver it again.", body = Answer),
+        (status = 400, body = ErrorBody, description = "`invalid_json` (not a JSON object, with the reason) or `invalid_body`."),
+        (status = 401, body = ErrorBody, description = "`unauthorized`: wrong or missing Basic credentials, or an unknown integration (the two are indistinguishable).",
+         headers(("WWW-Authenticate" = String, description = "`Basic realm=\"navsync webhook\"`"))),
+        (status = 413, response = PayloadTooLarge),
+        (status = 503, description = "`integrations_unavailable`, `rate_limited` or `broker_unavailable`: not stored; ADO delivers again.", body = ErrorBody,
+         headers(("Retry-After" = u64, description = "Seconds to wait."))),
+    )
+)]
+#[post("/hooks/ado/{integration_id}")]
 pub async fn receive(
     req: HttpRequest,
     path: web::Path<String>,
@@ -98,13 +140,21 @@ pub async fn receive(
     if !integration.enabled {
         tracing::debug!(integration_id = %integration.id, event_type, "webhook of a disabled integration dropped");
         outcome::count(Outcome::Disabled, event_type);
-        return ok(json!({"status": "dropped", "reason": "The integration is disabled."}));
+        return ok(Answer {
+            status: "dropped",
+            event_id: None,
+            reason: Some("The integration is disabled.".to_owned()),
+        });
     }
     let notification = match payload::parse(body) {
         Parsed::Publish(notification) => *notification,
         Parsed::Ignored => {
             outcome::count(Outcome::Ignored, event_type);
-            return ok(json!({"status": "ignored"}));
+            return ok(Answer {
+                status: "ignored",
+                event_id: None,
+                reason: None,
+            });
         }
         Parsed::Rejected(reason) => return rejected(&integration.id, event_type, &reason),
     };
@@ -119,7 +169,11 @@ pub async fn receive(
                 "webhook published"
             );
             outcome::count(Outcome::Accepted, event_type);
-            ok(json!({"status": "accepted", "event_id": envelope.id}))
+            ok(Answer {
+                status: "accepted",
+                event_id: Some(envelope.id),
+                reason: None,
+            })
         }
         Err(SendError::Contract(reason)) => rejected(&integration.id, event_type, &reason),
         Err(err @ SendError::NotStored(_)) => {
@@ -161,14 +215,18 @@ async fn read_json(req: &HttpRequest, body: web::Payload) -> Result<Body, ApiErr
     Body::read(&bytes).map_err(|e| ApiError::bad_request("invalid_json", e.to_string()))
 }
 
-fn ok(body: Value) -> HttpResponse {
-    HttpResponse::Ok().json(body)
+fn ok(answer: Answer) -> HttpResponse {
+    HttpResponse::Ok().json(answer)
 }
 
 fn rejected(integration: &Uuid, event_type: &'static str, reason: &str) -> HttpResponse {
     tracing::warn!(integration_id = %integration, event_type, reason, "webhook rejected: nothing published");
     outcome::count(Outcome::Rejected, event_type);
-    ok(json!({"status": "rejected", "reason": reason}))
+    ok(Answer {
+        status: "rejected",
+        event_id: None,
+        reason: Some(reason.to_owned()),
+    })
 }
 
 /// The one 401 of this route, whatever the reason.

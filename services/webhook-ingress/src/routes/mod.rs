@@ -1,23 +1,30 @@
 //! The route table, a function that needs no socket so that tests can run it in process.
+//! The webhook route is registered in [`api`], through utoipa-actix-web: the OpenAPI
+//! document (`crate::openapi`) is generated from that same registration.
 
 mod hooks;
 
-use actix_web::web;
-use navsync_platform::{api_error, health};
+use actix_web::web::{self, Bytes};
+use navsync_platform::{api_error, health, openapi};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::state::AppState;
 
 pub fn configure(
     state: AppState,
     readiness: health::Readiness,
+    openapi_json: Bytes,
 ) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         cfg.app_data(web::Data::new(state))
             .configure(|c| health::configure(c, readiness))
-            .route(
-                "/hooks/ado/{integration_id}",
-                web::post().to(hooks::receive),
-            )
-            .default_service(web::to(api_error::route_not_found));
+            .configure(|c| openapi::configure(c, openapi_json));
+        api(&mut ServiceConfig::new(cfg));
+        cfg.default_service(web::to(api_error::route_not_found));
     }
+}
+
+/// The one route of SPEC §8, with its OpenAPI operation.
+pub fn api(cfg: &mut ServiceConfig) {
+    cfg.service(hooks::receive);
 }

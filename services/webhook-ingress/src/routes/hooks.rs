@@ -20,7 +20,6 @@ use navsync_platform::api_error::ErrorBody;
 use navsync_platform::openapi::{PayloadTooLarge, string_enum};
 use secrecy::SecretString;
 use serde::Serialize;
-use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 

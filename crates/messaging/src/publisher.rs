@@ -123,6 +123,10 @@ impl Publisher {
     }
 }
 
+/// How long a batch waits for its confirms before it counts them as failed and gives its
+/// channel up; far beyond any caller's own timeout.
+const CONFIRM_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// The header numbering each message of a batch, so that a returned message names the
 /// publish it belongs to.
 const PUBLISH_TAG: &str = "x-navsync-publish-tag";
@@ -179,6 +183,7 @@ impl Batch<'_> {
     /// One result per message, in order.
     pub async fn wait(mut self) -> Vec<Result<(), PublishError>> {
         let pending = std::mem::take(&mut self.pending);
+        let count = pending.len();
         let confirms = join_all(pending.into_iter().map(|sent| async move {
             match sent {
                 Ok(confirm) => confirm
@@ -186,8 +191,20 @@ impl Batch<'_> {
                     .map_err(|e| PublishError::Unavailable(e.to_string())),
                 Err(err) => Err(err),
             }
-        }))
-        .await;
+        }));
+        // A batch holds its channel and a place in the pool until its confirms are in: a
+        // confirm that never comes must not take a place for good.
+        let confirms = match tokio::time::timeout(CONFIRM_TIMEOUT, confirms).await {
+            Ok(confirms) => confirms,
+            Err(_) => (0..count)
+                .map(|_| {
+                    Err(PublishError::Unavailable(format!(
+                        "no confirm within {} s",
+                        CONFIRM_TIMEOUT.as_secs()
+                    )))
+                })
+                .collect(),
+        };
         let returned: HashSet<usize> = confirms
             .iter()
             .filter_map(|c| match c {

@@ -193,18 +193,32 @@ impl Batch<'_> {
             }
         }));
         // A batch holds its channel and a place in the pool until its confirms are in: a
-        // confirm that never comes must not take a place for good.
-        let confirms = match tokio::time::timeout(CONFIRM_TIMEOUT, confirms).await {
-            Ok(confirms) => confirms,
-            Err(_) => (0..count)
-                .map(|_| {
-                    Err(PublishError::Unavailable(format!(
-                        "no confirm within {} s",
-                        CONFIRM_TIMEOUT.as_secs()
-                    )))
-                })
-                .collect(),
+        // confirm that never comes — its channel gone, or the broker silent — must not
+        // take a place for good. Confirms already in count first (`biased`).
+        let channel = self.channel.as_ref().ok().cloned();
+        let mut confirms = std::pin::pin!(confirms);
+        let mut deadline = std::pin::pin!(tokio::time::sleep(CONFIRM_TIMEOUT));
+        let mut check = tokio::time::interval(std::time::Duration::from_secs(1));
+        let given_up = loop {
+            tokio::select! {
+                biased;
+                done = &mut confirms => break Ok(done),
+                () = &mut deadline => break Err(format!(
+                    "no confirm within {} s",
+                    CONFIRM_TIMEOUT.as_secs()
+                )),
+                _ = check.tick() => {
+                    if channel.as_ref().is_some_and(|c| !c.status().connected()) {
+                        break Err("the channel closed before its confirms came".to_owned());
+                    }
+                }
+            }
         };
+        let confirms = given_up.unwrap_or_else(|why| {
+            (0..count)
+                .map(|_| Err(PublishError::Unavailable(why.clone())))
+                .collect()
+        });
         let returned: HashSet<usize> = confirms
             .iter()
             .filter_map(|c| match c {

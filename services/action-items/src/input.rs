@@ -245,6 +245,19 @@ mod tests {
         assert!(parse::<PatchInput>(serde_json::json!({"due_date": "+10000-01-01"})).is_err());
     }
 
+    /// `#[schema(max_length = …)]` takes only literals: they must say what the checks do.
+    #[test]
+    fn the_schemas_limits_are_the_checks_limits() {
+        use utoipa::PartialSchema;
+        for schema in [CreateInput::schema(), PatchInput::schema()] {
+            let schema = serde_json::to_value(schema).expect("json");
+            let max = |field: &str| schema["properties"][field]["maxLength"].as_u64();
+            assert_eq!(max("title"), Some(TITLE_MAX_CHARS as u64));
+            assert_eq!(max("description"), Some(DESCRIPTION_MAX_BYTES as u64));
+            assert_eq!(max("assignee_email"), Some(EMAIL_MAX_LEN as u64));
+        }
+    }
+
     #[test]
     fn patch_tells_null_from_absent() {
         let p: PatchInput = parse(serde_json::json!({"description": null})).expect("parses");

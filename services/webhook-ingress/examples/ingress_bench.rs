@@ -23,11 +23,11 @@ use base64::Engine;
 use futures::StreamExt;
 use lapin::types::{AMQPValue, FieldTable};
 use navsync_ado_emulator::Emulator;
-use navsync_contracts::{AdoWorkItemEventV1, Envelope, Event, encode, source};
 use navsync_messaging::{Broker, OutgoingMessage, topology};
 use navsync_test_support::bench::percentile;
 use navsync_test_support::{TestDatabase, TestVhost, token};
 use navsync_webhook_ingress::payload::{self, Body, Parsed};
+use navsync_webhook_ingress::publish;
 use navsync_webhook_ingress::{Application, IngressSettings};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
@@ -224,34 +224,16 @@ fn ingress_messages(fixture: &Value, n: usize) -> Vec<OutgoingMessage> {
     };
     (0..n)
         .map(|i| {
-            let data = AdoWorkItemEventV1 {
-                integration_id: Uuid::new_v4(),
-                company_id: Uuid::new_v4(),
-                organization: ORG.into(),
-                work_item_id: notification.work_item_id,
-                rev: notification.rev,
-                subscription_id: notification.key.subscription_id.clone(),
-                notification_id: i as i64,
-                event_id: notification.event_id.clone(),
-                changed_fields: notification.changed_fields.clone(),
-                fields: notification.fields.clone(),
-                revised_by: notification.revised_by.clone(),
-                revised_at: notification.revised_at,
-                resource_details: notification.resource_details,
-            };
-            let env =
-                Envelope::from_event(source::WEBHOOK_INGRESS, Event::AdoWorkItemUpdated(data));
-            OutgoingMessage::cloud_event(
-                env.exchange(),
-                env.routing_key(),
-                env.id.to_string(),
-                encode(&env).unwrap_or_default(),
-                Some(format!(
-                    "00-{}-{}-01",
-                    Uuid::new_v4().simple(),
-                    &Uuid::new_v4().simple().to_string()[..16]
-                )),
-            )
+            let mut notification = (*notification).clone();
+            notification.key.notification_id = i as i64;
+            let mut envelope =
+                publish::envelope_for(Uuid::new_v4(), Uuid::new_v4(), ORG, notification);
+            envelope.traceparent = Some(format!(
+                "00-{}-{}-01",
+                Uuid::new_v4().simple(),
+                &Uuid::new_v4().simple().to_string()[..16]
+            ));
+            publish::message(&envelope).unwrap_or_else(|e| panic!("{e}"))
         })
         .collect()
 }

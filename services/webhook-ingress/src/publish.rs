@@ -28,12 +28,28 @@ pub fn event_id(integration_id: Uuid, notification: &Notification) -> Uuid {
 
 /// The CloudEvent of `notification`, as SPEC §7 describes `navigator.ado-inbound`.
 pub fn envelope(integration: &Integration, notification: Notification) -> Envelope<Event> {
-    let id = event_id(integration.id, &notification);
+    envelope_for(
+        integration.id,
+        integration.company_id,
+        &integration.organization,
+        notification,
+    )
+}
+
+/// [`envelope`] for an integration known by its ids (the benchmark makes the ingress's
+/// events without asking `integrations`).
+pub fn envelope_for(
+    integration_id: Uuid,
+    company_id: Uuid,
+    organization: &str,
+    notification: Notification,
+) -> Envelope<Event> {
+    let id = event_id(integration_id, &notification);
     let time = notification.revised_at;
     let data = AdoWorkItemEventV1 {
-        integration_id: integration.id,
-        company_id: integration.company_id,
-        organization: integration.organization.clone(),
+        integration_id,
+        company_id,
+        organization: organization.to_owned(),
         work_item_id: notification.work_item_id,
         rev: notification.rev,
         subscription_id: notification.key.subscription_id,
@@ -69,20 +85,25 @@ pub enum SendError {
     NotStored(String),
 }
 
+/// The message that carries `envelope` to `navigator.ado-inbound`.
+pub fn message(envelope: &Envelope<Event>) -> Result<OutgoingMessage, SendError> {
+    let body = encode(envelope).map_err(|e| SendError::Contract(e.to_string()))?;
+    Ok(OutgoingMessage::cloud_event(
+        envelope.exchange(),
+        envelope.routing_key(),
+        envelope.id.to_string(),
+        body,
+        envelope.traceparent.clone(),
+    ))
+}
+
 /// Publishes with `mandatory` and a confirm; `Ok` only when the broker stored it.
 pub async fn send(
     publisher: &Coalescer,
     envelope: &Envelope<Event>,
     timeout: Duration,
 ) -> Result<(), SendError> {
-    let body = encode(envelope).map_err(|e| SendError::Contract(e.to_string()))?;
-    let message = OutgoingMessage::cloud_event(
-        envelope.exchange(),
-        envelope.routing_key(),
-        envelope.id.to_string(),
-        body,
-        envelope.traceparent.clone(),
-    );
+    let message = message(envelope)?;
     match tokio::time::timeout(timeout, publisher.publish(message)).await {
         Ok(Ok(())) => Ok(()),
         Ok(Err(err @ (PublishError::Unavailable(_) | PublishError::Nacked))) => {

@@ -77,5 +77,6 @@ say "integrations on $integrations_port, emulator on $emulator_port, database $d
 env BASE_URL="http://127.0.0.1:$integrations_port" EMULATOR_URL="http://127.0.0.1:$emulator_port" \
   JWT_SECRET="$jwt_secret" SERVICE_TOKEN="$service_token" \
   ORGANIZATION=p2anav-ui GOOD_PAT="$(seed_pat 0)" SCOPELESS_PAT="$(seed_pat 1)" \
+  NOHOOKS_PAT="$(seed_pat 2)" \
   SCREENSHOTS="$shots" \
   node tests/ui/admin-page.test.mjs

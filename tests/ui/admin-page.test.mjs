@@ -5,7 +5,8 @@
 //   EMULATOR_URL    the ADO emulator integrations talks to (for its fault injection)
 //   JWT_SECRET      the HS256 key integrations verifies user tokens with
 //   SERVICE_TOKEN   integrations' internal API credential
-//   GOOD_PAT, SCOPELESS_PAT, ORGANIZATION   what the emulator was seeded with
+//   GOOD_PAT, SCOPELESS_PAT, NOHOOKS_PAT, ORGANIZATION   what the emulator was seeded with
+//                  (NOHOOKS_PAT: work items and projects, but no Service Hooks scope)
 //   SCREENSHOTS     where to save one PNG per state
 // Every step asserts; the first failure exits non-zero with the step's name.
 
@@ -31,6 +32,7 @@ const JWT_SECRET = env('JWT_SECRET');
 const SERVICE_TOKEN = env('SERVICE_TOKEN');
 const GOOD_PAT = env('GOOD_PAT');
 const SCOPELESS_PAT = env('SCOPELESS_PAT');
+const NOHOOKS_PAT = env('NOHOOKS_PAT');
 const ORGANIZATION = env('ORGANIZATION');
 const SCREENSHOTS = env('SCREENSHOTS');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -61,6 +63,27 @@ async function api(method, path, body, token = adminToken) {
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
+/** The emulator's control API: what ADO holds, and changing it behind navsync's back. */
+async function emulator(method, path, body) {
+  const res = await fetch(`${EMULATOR_URL}/_emulator${path}`, {
+    method,
+    headers: { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  assert.ok(res.ok, `emulator ${method} ${path}: ${res.status}`);
+  const text = await res.text();
+  return text ? JSON.parse(text) : null;
+}
+const subscriptions = async () => (await emulator('GET', `/organizations/${ORGANIZATION}/subscriptions`)).value;
+async function adoSetsStatus(eventType, status) {
+  const sub = (await subscriptions()).find((s) => s.eventType === eventType && s.status === 'enabled');
+  assert.ok(sub, `an enabled ${eventType} subscription`);
+  await emulator('POST', `/organizations/${ORGANIZATION}/subscriptions/${sub.id}/status`, { status });
+}
+/** `YYYY-MM-DD`, `days` from now in UTC (the API reads a date as the end of that UTC day). */
+const daysAhead = (days) => new Date(Date.now() + days * 86400000).toISOString().slice(0, 10);
+const hookEvent = (type) => page.locator('#hooks-events li', { hasText: `(${type})` }).innerText();
+
 async function theIntegration() {
   const { status, body } = await api('GET', '/v1/integrations');
   assert.equal(status, 200);
@@ -102,7 +125,13 @@ page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
 page.on('console', (msg) => {
   if (/Content Security Policy/i.test(msg.text())) problems.push(`CSP: ${msg.text()}`);
 });
-const shot = (name) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+// The toast fades by itself and would cover what the state is about: left out of pictures
+// (through the page's own class, since an injected style would break its CSP).
+const noToast = () => page.evaluate(() => document.getElementById('toast').classList.remove('visible'));
+const shot = async (name) => {
+  await noToast();
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true, animations: 'disabled' });
+};
 const text = (selector) => page.locator(selector).innerText();
 const visible = (selector) => page.locator(selector).isVisible();
 const clipboard = () => page.evaluate(() => navigator.clipboard.readText());
@@ -207,6 +236,8 @@ try {
     await page.click('#modal-save');
     await page.locator('#pat-error').filter({ hasText: 'missing a scope' }).waitFor();
     assert.ok((await text('#pat-error')).includes('Project and Team: Read'));
+    assert.equal(await page.getAttribute('#pat-input', 'aria-invalid'), 'true');
+    await shot('05a-pat-missing-scope');
   });
 
   await step('ADO being down is said above the buttons, and nothing is saved', async () => {
@@ -233,7 +264,11 @@ try {
 
   let integration;
   await step('a valid organization and PAT show the integration card', async () => {
+    assert.equal(await page.locator('label[for="expiry-input"]').innerText(), 'PAT expires on (optional)');
+    assert.equal(await page.getAttribute('#expiry-input', 'type'), 'date');
+    assert.ok((await page.getAttribute('#expiry-input', 'aria-describedby')).split(' ').includes('expiry-help'));
     await page.fill('#pat-input', GOOD_PAT);
+    await page.fill('#expiry-input', daysAhead(40));
     await page.click('#modal-save');
     await page.locator('#card').waitFor();
     assert.equal(await visible('#modal'), false);
@@ -249,11 +284,108 @@ try {
     assert.equal(await visible('#attention'), false);
     assert.equal(await visible('#add-integration'), false);
     assert.equal(await focused(), 'card-title', 'focus moves to the new card');
+    assert.equal(integration.pat_expires_at, `${daysAhead(40)}T23:59:59Z`, 'the date of the Add modal is stored');
+    assert.ok((await text('#pat-expiry-value')).includes('(in 40 days)'), await text('#pat-expiry-value'));
+    assert.equal(await visible('#expiry-banner'), false, 'no warning 40 days ahead');
     const html = await page.content();
     assert.ok(!html.includes(GOOD_PAT), 'the PAT is not in the page until revealed');
     await page.locator('#activity li').first().waitFor();
     await page.locator('#project-select:not([disabled])').waitFor();
     await shot('06-integration');
+  });
+
+  await step('the card checks the service hooks by itself: none found, the three events missing', async () => {
+    await page.locator('#hooks-summary').filter({ hasText: 'None found.' }).waitFor();
+    assert.ok((await text('#hooks-summary')).includes('only through the periodic check'));
+    for (const type of ['workitem.updated', 'workitem.deleted', 'workitem.restored']) {
+      assert.ok((await hookEvent(type)).includes('no subscription — missing'), await hookEvent(type));
+    }
+    assert.equal(await visible('#hooks-create'), true);
+    assert.equal(await page.getAttribute('#hooks-status', 'role'), 'status', 'a live region announces the answer');
+    assert.equal((await theIntegration()).hook_status, 'none_found', 'the check went through the API');
+    await shot('06a-hooks-none-found');
+  });
+
+  await step('the service hook steps name the Webhook URL, Basic authentication and the three events', async () => {
+    const steps = await page.locator('section', { has: page.locator('#hook-title') }).innerText();
+    for (const words of ['Web Hooks', 'URL', 'Webhook URL', 'Basic authentication', 'username', 'password',
+      'Webhook Client Secret', 'Work item updated', 'workitem.updated', 'Work item deleted', 'workitem.deleted',
+      'Work item restored', 'workitem.restored']) {
+      assert.ok(steps.includes(words), `the steps mention ${words}`);
+    }
+  });
+
+  await step('"Create the service hooks for me" creates the three, and they show enabled', async () => {
+    await page.click('#hooks-create');
+    await page.locator('#hooks-outcome').filter({ hasText: 'Created 3 service hooks' }).waitFor();
+    await page.locator('#activity li', { hasText: 'Service hooks created in Azure DevOps: Work item updated' }).first().waitFor();
+    assert.ok((await text('#hooks-outcome')).includes('Work item updated, Work item deleted, Work item restored'));
+    assert.ok((await text('#hooks-summary')).startsWith('✓ Enabled.') || (await text('#hooks-summary')).startsWith('Enabled.'), await text('#hooks-summary'));
+    for (const type of ['workitem.updated', 'workitem.deleted', 'workitem.restored']) {
+      assert.ok((await hookEvent(type)).endsWith(': enabled'), await hookEvent(type));
+    }
+    assert.equal(await visible('#hooks-create'), false, 'nothing left to create');
+    assert.equal(await focused(), 'hooks-check', 'the focus stays in the section');
+    const subs = await subscriptions();
+    assert.equal(subs.length, 3);
+    assert.ok(subs.every((s) => s.consumerInputs.url === integration.webhook_url && s.status === 'enabled'));
+    await shot('06b-hooks-created');
+  });
+
+  await step('after ADO disables one (disabledBySystem), Check again shows it and offers to re-create it', async () => {
+    await adoSetsStatus('workitem.updated', 'disabledBySystem');
+    assert.ok((await text('#hooks-summary')).includes('Enabled'), 'the page shows the last answer until asked');
+    await page.click('#hooks-check');
+    await page.locator('#hooks-summary').filter({ hasText: 'Disabled by Azure DevOps.' }).waitFor();
+    assert.ok((await hookEvent('workitem.updated')).includes('disabled by Azure DevOps — missing'), await hookEvent('workitem.updated'));
+    assert.ok((await hookEvent('workitem.deleted')).endsWith(': enabled'));
+    assert.equal(await visible('#hooks-create'), true);
+    assert.equal((await theIntegration()).hook_status, 'disabledBySystem');
+    await shot('06c-hook-disabled-by-ado');
+    await page.click('#hooks-create');
+    await page.locator('#hooks-outcome').filter({ hasText: 'Created 1 service hook: Work item updated.' }).waitFor();
+    assert.ok((await text('#hooks-summary')).includes('Enabled.'), 'every event has an enabled subscription again');
+    assert.ok((await text('#hooks-summary')).includes('Another subscription to the Webhook URL is disabled by Azure DevOps'),
+      'the disabled leftover is mentioned');
+    assert.ok((await hookEvent('workitem.updated')).endsWith(': enabled'));
+  });
+
+  await step('a PAT without the Service Hooks scope: "Create" says to create them by hand, and the status is unknown', async () => {
+    await adoSetsStatus('workitem.deleted', 'disabledByUser');
+    await page.click('#hooks-check');
+    await page.locator('#hooks-summary').filter({ hasText: 'Disabled by a user.' }).waitFor();
+    // Meanwhile another admin saves a PAT that may not manage service hooks.
+    const { status } = await api('PATCH', `/v1/integrations/${integration.id}`, { pat: NOHOOKS_PAT });
+    assert.equal(status, 200);
+    await page.click('#hooks-create');
+    await page.locator('#hooks-outcome').filter({ hasText: 'Not created' }).waitFor();
+    const outcome = await text('#hooks-outcome');
+    assert.ok(outcome.includes('the PAT lacks the Service Hooks scope'), outcome);
+    assert.ok(outcome.includes('Create them by hand with the steps below'), outcome);
+    assert.equal(await visible('#notice'), false, 'a 403 about the PAT is not "only a company admin"');
+    assert.equal(await visible('#card'), true);
+    await shot('06d-hooks-create-not-permitted');
+    await page.click('#hooks-outcome a');
+    assert.equal(await focused(), 'hook-title', 'the link leads to the steps');
+    await page.click('#hooks-check');
+    await page.locator('#hooks-summary').filter({ hasText: 'Unknown: the PAT lacks the Service Hooks scope.' }).waitFor();
+    assert.equal(await visible('#hooks-create'), false, 'nothing to offer that cannot work');
+    assert.equal(await page.locator('#hooks-events li').count(), 0);
+    assert.equal((await theIntegration()).status, 'active', 'a PAT without the hooks scope is not a rejected PAT');
+    await shot('06e-hooks-not-permitted');
+  });
+
+  await step('saving the full PAT again with Edit checks the hooks again', async () => {
+    await page.click('#edit-integration');
+    await page.locator('#modal').waitFor();
+    await page.fill('#pat-input', GOOD_PAT);
+    await page.click('#modal-save');
+    await page.locator('#modal').waitFor({ state: 'hidden' });
+    await page.locator('#hooks-summary').filter({ hasText: 'Disabled by a user.' }).waitFor();
+    await page.click('#hooks-create');
+    await page.locator('#hooks-outcome').filter({ hasText: 'Created 1 service hook: Work item deleted.' }).waitFor();
+    integration = await theIntegration();
+    assert.equal(integration.pat_expires_at, null, 'a new PAT forgets the old date');
   });
 
   await step('reveal shows the PAT through the audited endpoint, and hides it again', async () => {
@@ -328,6 +460,52 @@ try {
     await page.locator('#status-badge').filter({ hasText: 'Enabled' }).waitFor();
     assert.equal((await theIntegration()).enabled, true, 'the keyboard turns it back on');
     assert.equal(await focused(), 'enabled-toggle', 'the focus stays on the switch');
+  });
+
+  await step('an expiry date in the past is refused beside its field', async () => {
+    await page.click('#edit-integration');
+    await page.locator('#modal').waitFor();
+    await page.fill('#expiry-input', '2020-01-31');
+    await page.click('#modal-save');
+    await page.locator('#expiry-error').waitFor();
+    assert.ok((await text('#expiry-error')).includes('This date has passed'));
+    assert.equal(await page.getAttribute('#expiry-input', 'aria-invalid'), 'true');
+    assert.ok((await page.getAttribute('#expiry-input', 'aria-describedby')).split(' ').includes('expiry-error'));
+    assert.equal(await focused(), 'expiry-input');
+    assert.equal((await theIntegration()).pat_expires_at, null, 'nothing saved');
+  });
+
+  await step('an expiry date 5 days ahead shows the 7-day warning on the card', async () => {
+    const date = daysAhead(5);
+    await page.fill('#expiry-input', date);
+    await page.click('#modal-save');
+    await page.locator('#expiry-banner').waitFor();
+    assert.equal(await text('#expiry-title'), 'The Personal Access Token expires within 7 days');
+    assert.ok((await text('#expiry-text')).includes('in 5 days'), await text('#expiry-text'));
+    assert.ok((await text('#expiry-text')).includes('save it with Edit'));
+    assert.equal(await page.getAttribute('#expiry-live', 'role'), 'status', 'announced, not only coloured');
+    assert.ok((await text('#pat-expiry-value')).includes('(in 5 days)'));
+    integration = await theIntegration();
+    assert.equal(integration.pat_expires_at, `${date}T23:59:59Z`);
+    assert.equal(integration.pat_expiry_warning.threshold_days, 7);
+    await shot('10-pat-expires-soon');
+    await page.locator('#activity li', { hasText: 'PAT expiry date set to' }).first().waitFor();
+    // The README's picture (docs/img/azure-devops-settings.png) is this one.
+    await noToast();
+    await page.locator('#card').screenshot({ path: join(SCREENSHOTS, 'card.png'), animations: 'disabled' });
+  });
+
+  await step('in Edit, typing a new PAT clears the old date, and erasing it brings the date back', async () => {
+    await page.click('#expiry-action');
+    await page.locator('#modal').waitFor();
+    assert.equal(await focused(), 'pat-input', 'the banner\'s button opens Edit on the PAT');
+    assert.equal(await page.inputValue('#expiry-input'), daysAhead(5));
+    await page.fill('#pat-input', 'a-new-token');
+    assert.equal(await page.inputValue('#expiry-input'), '');
+    await page.fill('#pat-input', '');
+    assert.equal(await page.inputValue('#expiry-input'), daysAhead(5));
+    await page.keyboard.press('Escape');
+    assert.equal((await theIntegration()).pat_expires_at, integration.pat_expires_at, 'nothing saved');
   });
 
   await step('a needs-attention report shows the banner with the reason and the fix', async () => {

@@ -1,5 +1,6 @@
-//! The PAT's expiry, as the admin gives it (`PATCH … {"pat_expires_at": "2027-01-31"}`):
-//! parsing, and the warning thresholds of issue #11 (30, 7 and 1 days before, and after).
+//! The PAT's expiry, as the admin gives it (`PATCH … {"pat_expires_at": "2027-01-31"}`, or
+//! with the PAT on create): parsing, and the warning thresholds of issue #11 (30, 7 and 1
+//! days before, and after).
 //!
 //! ADO can tell a PAT's expiry itself only through the PAT lifecycle API
 //! (`_apis/tokens/pats`), which needs a Microsoft Entra token rather than the PAT, so

@@ -17,6 +17,40 @@
     pat_insufficient_scope: ['pat', 'This Personal Access Token works but is missing a scope: it needs "Project and Team: Read" and "Work Items: Read & write".'],
     ado_unavailable: ['form', 'Azure DevOps could not be reached, so nothing was saved. Try again in a minute.'],
     integration_exists: ['form', 'Your company already has an Azure DevOps integration. Reload the page to edit it.'],
+    invalid_pat_expires_at: ['expiry', 'Enter the day the PAT expires, today or later, as Azure DevOps showed it when the token was created.'],
+  };
+
+  /** The three work item events the service hooks subscribe to, in words. */
+  const HOOK_EVENTS = [
+    ['workitem.updated', 'Work item updated'],
+    ['workitem.deleted', 'Work item deleted'],
+    ['workitem.restored', 'Work item restored'],
+  ];
+
+  /** A subscription status (ADO's, or the API's none_found / unknown) in words. */
+  const HOOK_STATUS = {
+    enabled: 'enabled',
+    onProbation: 'on probation',
+    disabledBySystem: 'disabled by Azure DevOps',
+    disabledByInactiveIdentity: 'disabled because its creator left',
+    disabledByUser: 'disabled by a user',
+    none_found: 'none found',
+  };
+
+  /** Subscription statuses from harmless to worst (as the API ranks them). */
+  const HOOK_SEVERITY = ['enabled', 'onProbation', 'disabledByUser', 'disabledByInactiveIdentity', 'disabledBySystem'];
+
+  /** The summary of the hook health: a headline, and what it means or how to fix it. */
+  const HOOK_SUMMARY = {
+    enabled: ['Enabled', 'Azure DevOps calls navsync when work items change.'],
+    onProbation: ['On probation', 'Azure DevOps failed to deliver some calls and now retries less often; it disables the subscription if the failures go on. Check that the Webhook URL is reachable from Azure DevOps.'],
+    disabledBySystem: ['Disabled by Azure DevOps', 'Azure DevOps gave up after repeated delivery failures. Enable the subscription again in Azure DevOps (Project settings, Service hooks), or let navsync create it again.'],
+    disabledByInactiveIdentity: ['Disabled because its creator left', 'The person who created the subscription left the organization or lost access. Create it again, ideally with the service account.'],
+    disabledByUser: ['Disabled by a user', 'Someone turned the subscription off in Azure DevOps. Enable it again there (Project settings, Service hooks), or let navsync create a new one.'],
+    incomplete: ['Incomplete', 'Some work item events have no subscription calling the Webhook URL, so those changes reach Navigator only through the periodic check.'],
+    none_found: ['None found', 'No service hook calls this integration\'s Webhook URL, so changes made in Azure DevOps reach Navigator only through the periodic check, minutes later.'],
+    not_permitted: ['Unknown: the PAT lacks the Service Hooks scope', 'navsync cannot read the subscriptions with this token. Check them in Azure DevOps by hand, or save a PAT that also has "Service Hooks: Read & write".'],
+    ado_unavailable: ['Unknown: Azure DevOps unavailable', 'Azure DevOps could not be reached to read the subscriptions. Check again in a minute.'],
   };
 
   /** What a needs-attention reason means, and how to fix it. */
@@ -53,6 +87,13 @@
     revealed: { pat: null, webhook_secret: null },
     modalMode: 'add',
     lastFocus: null,
+    // The last hook-health answer for the integration shown, and when it came.
+    hooks: null,
+    hooksAt: null,
+    hooksError: null,
+    hooksChecking: false,
+    // The expiry date the Edit modal opened with (`YYYY-MM-DD`, or '').
+    modalExpiry: '',
   };
 
   // ---------- the token ----------
@@ -133,7 +174,8 @@
       sessionStorage.removeItem(TOKEN_KEY);
       state.token = null;
       showTokenBox('Your Navigator session is missing or has expired (401). Open this page from Navigator again, or paste a fresh token.');
-    } else if (res.status === 403) {
+    } else if (res.status === 403 && (!err.code || err.code === 'forbidden')) {
+      // Other 403 codes (hooks_not_permitted) are about ADO's PAT, not the Navigator user.
       forbidden();
     }
     throw new ApiFailure(res.status, err.code || 'http_' + res.status, err.message || 'The request failed (' + res.status + ').');
@@ -160,6 +202,29 @@
     if (!iso) return 'never';
     const d = new Date(iso);
     return isNaN(d) ? iso : d.toLocaleString();
+  }
+
+  /** A day as words, for a `pat_expires_at`: the date the admin gave is a UTC day. */
+  function day(iso) {
+    const d = new Date(iso);
+    return isNaN(d) ? iso : d.toLocaleDateString(undefined, { timeZone: 'UTC', year: 'numeric', month: 'long', day: 'numeric' });
+  }
+
+  /** `YYYY-MM-DD` of an instant, in UTC (what the date field holds for `pat_expires_at`). */
+  function utcDay(iso) {
+    const d = new Date(iso);
+    return isNaN(d) ? '' : d.toISOString().slice(0, 10);
+  }
+
+  /** Today as `YYYY-MM-DD` in the browser's time zone. */
+  function localToday() {
+    const d = new Date();
+    return [d.getFullYear(), String(d.getMonth() + 1).padStart(2, '0'), String(d.getDate()).padStart(2, '0')].join('-');
+  }
+
+  function inDays(n) {
+    if (n <= 0) return 'in less than a day';
+    return 'in ' + n + (n === 1 ? ' day' : ' days');
   }
 
   async function copyText(text) {
@@ -208,12 +273,8 @@
     $('org-value').textContent = it.organization;
     $('webhook-url-value').textContent = it.webhook_url;
     $('validated-value').textContent = when(it.last_validated_at);
-    const expiry = it.pat_expiry_warning;
-    $('pat-expiry-value').textContent = expiry ? expiry.message
-      : (it.pat_expires_at ? when(it.pat_expires_at) : 'Not given (add it with the API: pat_expires_at)');
-    $('hook-status-value').textContent = it.hook_status
-      ? it.hook_status.replace(/_/g, ' ') + ' (checked ' + when(it.hook_checked_at) + ')'
-      : 'Not checked yet';
+    renderExpiry(it);
+    renderHooks();
     renderSecret('pat', 'pat-value', 'pat-reveal', it.pat_hint);
     renderSecret('webhook_secret', 'secret-value', 'secret-reveal', it.webhook_secret_hint);
 
@@ -228,6 +289,184 @@
       $('attention-fix').textContent = words[1] + (it.enabled ? '' : ' Sync is also disabled: turn it on once the PAT is replaced.');
     }
   }
+
+  // ---------- the PAT's expiry ----------
+
+  function renderExpiry(it) {
+    const warning = it.pat_expiry_warning;
+    const left = warning ? warning.days_left
+      : (it.pat_expires_at ? Math.floor((new Date(it.pat_expires_at) - Date.now()) / 86400000) : null);
+    if (!it.pat_expires_at) {
+      $('pat-expiry-value').textContent = 'Not given. Add the date with Edit, and navsync warns 30, 7 and 1 days before.';
+    } else if (warning && warning.threshold_days === 0) {
+      $('pat-expiry-value').textContent = day(it.pat_expires_at) + ' (expired)';
+    } else {
+      $('pat-expiry-value').textContent = day(it.pat_expires_at) + ' (' + inDays(left) + ')';
+    }
+
+    const banner = $('expiry-banner');
+    banner.hidden = !warning;
+    if (!warning) return;
+    const expired = warning.threshold_days === 0;
+    banner.classList.toggle('error', expired);
+    banner.classList.toggle('warning', !expired);
+    $('expiry-title').textContent = expired ? 'The Personal Access Token has expired'
+      : warning.threshold_days === 1 ? 'The Personal Access Token expires within a day'
+        : 'The Personal Access Token expires within ' + warning.threshold_days + ' days';
+    $('expiry-text').textContent = expired
+      ? 'It expired on ' + day(it.pat_expires_at) + '. Sync stops until a new PAT is saved: create one for the service account in Azure DevOps and save it with Edit.'
+      : 'It expires on ' + day(it.pat_expires_at) + ', ' + inDays(warning.days_left) + '. Create a new PAT for the service account in Azure DevOps and save it with Edit before then, or sync stops.';
+  }
+
+  // ---------- the service hooks' health ----------
+
+  /** "the steps below" as a link to the manual steps. */
+  function stepsLink() {
+    const a = document.createElement('a');
+    a.href = '#hook-title';
+    a.textContent = 'the steps below';
+    a.addEventListener('click', (e) => {
+      e.preventDefault();
+      $('hook-title').focus();
+      $('hook-title').scrollIntoView({ block: 'start' });
+    });
+    return a;
+  }
+
+  function renderHooks() {
+    const it = state.integration;
+    const health = state.hooks;
+    const summary = $('hooks-summary');
+    const events = $('hooks-events');
+    const checked = $('hooks-checked');
+    $('hooks-status').setAttribute('aria-busy', state.hooksChecking ? 'true' : 'false');
+    events.replaceChildren();
+    summary.className = 'hooks-summary';
+    if (!health) {
+      summary.textContent = state.hooksChecking ? 'Checking the service hooks with Azure DevOps…'
+        : (state.hooksError ? 'The service hooks could not be checked: ' + state.hooksError : 'Not checked yet.');
+      checked.textContent = it && it.hook_status
+        ? 'Last known: ' + (HOOK_STATUS[it.hook_status] || it.hook_status.replace(/_/g, ' ')) + ' (checked ' + when(it.hook_checked_at) + ').'
+        : '';
+      $('hooks-create').hidden = true;
+      return;
+    }
+    const missing = health.missing_events || [];
+    const subs = health.subscriptions || [];
+    const ofEvent = (type) => subs.filter((sub) => String(sub.event_type).toLowerCase() === type);
+    // The API answers the worst status of all our subscriptions, leftovers included; the
+    // headline speaks of what is wrong with the events that lack an enabled one.
+    const worst = (list) => list.map((sub) => sub.status)
+      .sort((a, b) => HOOK_SEVERITY.indexOf(b) - HOOK_SEVERITY.indexOf(a))[0];
+    let key;
+    if (health.status === 'unknown') key = health.reason || 'ado_unavailable';
+    else if (!missing.length) key = 'enabled';
+    else key = worst(missing.flatMap(ofEvent)) || (subs.length ? 'incomplete' : 'none_found');
+    const good = key === 'enabled';
+    const [headline, meaning] = HOOK_SUMMARY[key] || [key, ''];
+    summary.classList.add(good ? 'good' : 'bad');
+    const strong = document.createElement('strong');
+    strong.textContent = headline + '.';
+    let words = meaning;
+    const leftovers = subs.filter((sub) => sub.status !== 'enabled');
+    if (good && leftovers.length === 1) {
+      words += ' Another subscription to the Webhook URL is ' + (HOOK_STATUS[leftovers[0].status] || leftovers[0].status) + '; you may delete it in Azure DevOps.';
+    } else if (good && leftovers.length) {
+      words += ' ' + leftovers.length + ' other subscriptions to the Webhook URL are disabled or on probation; you may delete them in Azure DevOps.';
+    }
+    summary.replaceChildren(strong, ' ', words);
+    if (key === 'not_permitted') summary.append(' To create them by hand, follow ', stepsLink(), '.');
+
+    if (health.status !== 'unknown') {
+      for (const [type, words] of HOOK_EVENTS) {
+        const mine = ofEvent(type);
+        const li = document.createElement('li');
+        const name = document.createElement('span');
+        name.textContent = words + ' (' + type + '): ';
+        let status;
+        if (mine.some((sub) => sub.status === 'enabled')) status = 'enabled';
+        else if (mine.length) status = HOOK_STATUS[worst(mine)] || worst(mine);
+        else status = 'no subscription';
+        const verdict = document.createElement('span');
+        verdict.textContent = status;
+        const isMissing = missing.includes(type);
+        li.className = isMissing ? 'missing' : 'present';
+        li.append(name, verdict, isMissing ? ' — missing' : '');
+        events.append(li);
+      }
+    }
+    checked.textContent = (state.hooksChecking ? 'Checking again… ' : '') + 'Checked ' + when(state.hooksAt) + '.';
+    $('hooks-create').hidden = health.status === 'unknown' || !missing.length;
+  }
+
+  let hookCheck = 0;
+  /** Asks ADO, through the API, for the hook health; never holds up the rest of the card. */
+  async function checkHooks() {
+    const it = state.integration;
+    if (!it) return;
+    const seq = ++hookCheck;
+    $('hooks-outcome').textContent = '';
+    state.hooksChecking = true;
+    state.hooksError = null;
+    renderHooks();
+    try {
+      const health = await api('GET', API + '/' + it.id + '/hook-health');
+      if (seq !== hookCheck) return;
+      state.hooks = health;
+      state.hooksAt = new Date().toISOString();
+    } catch (e) {
+      if (seq !== hookCheck) return;
+      state.hooks = null;
+      state.hooksError = e.message;
+    }
+    state.hooksChecking = false;
+    if (state.integration && state.integration.id === it.id) renderHooks();
+  }
+
+  let creatingHooks = false;
+  async function createHooks() {
+    if (creatingHooks) return;
+    creatingHooks = true;
+    const button = $('hooks-create');
+    const outcome = $('hooks-outcome');
+    button.setAttribute('aria-busy', 'true');
+    button.textContent = 'Creating the service hooks…';
+    outcome.className = 'hooks-outcome';
+    outcome.textContent = '';
+    try {
+      const data = await api('POST', API + '/' + state.integration.id + '/hooks');
+      hookCheck += 1; // an older check in flight must not overwrite this answer
+      state.hooks = data.health;
+      state.hooksAt = new Date().toISOString();
+      state.hooksChecking = false;
+      const created = data.created || [];
+      const names = created.map((t) => (HOOK_EVENTS.find(([type]) => type === t) || [t, t])[1]);
+      outcome.classList.add('good');
+      outcome.textContent = created.length
+        ? 'Created ' + created.length + ' service hook' + (created.length === 1 ? '' : 's') + ': ' + names.join(', ') + '.'
+        : 'Nothing to create: every event already has a subscription.';
+      renderHooks();
+      loadActivity();
+      // The button is gone once nothing is missing: keep the focus in the section.
+      if (button.hidden) $('hooks-check').focus();
+    } catch (e) {
+      outcome.classList.add('bad');
+      if (e.code === 'hooks_not_permitted') {
+        outcome.replaceChildren('Not created: the PAT lacks the Service Hooks scope ("Service Hooks: Read & write"). Create them by hand with ',
+          stepsLink(), ', or save a PAT that has the scope and try again.');
+      } else if (e.code === 'ado_unavailable') {
+        outcome.textContent = 'Not created: Azure DevOps could not be reached. Try again in a minute.';
+      } else {
+        outcome.textContent = 'Not created: ' + e.message;
+      }
+    } finally {
+      creatingHooks = false;
+      button.removeAttribute('aria-busy');
+      button.textContent = 'Create the service hooks for me';
+    }
+  }
+
+  // ---------- secrets, activity, pickers ----------
 
   function renderSecret(field, valueId, buttonId, hint) {
     const value = state.revealed[field];
@@ -252,6 +491,7 @@
         const detail = item.detail || {};
         if (item.action === 'needs_attention' && detail.reason) words += ': ' + String(detail.reason).replace(/_/g, ' ');
         if (item.action === 'revealed' && detail.field) words += ': ' + (detail.field === 'pat' ? 'Personal Access Token' : 'Webhook Client Secret');
+        if (item.action === 'settings_changed') words = settingsWords(detail);
         li.append(time, ' ', words, ' — ', item.actor);
         list.append(li);
       }
@@ -259,6 +499,20 @@
     } catch (e) {
       list.textContent = 'The activity could not be loaded: ' + e.message;
     }
+  }
+
+  /** A settings_changed audit row in words: what changed. */
+  function settingsWords(detail) {
+    if (Array.isArray(detail.service_hooks_created)) {
+      const names = detail.service_hooks_created.map((t) => (HOOK_EVENTS.find(([type]) => type === t) || [t, t])[1]);
+      return 'Service hooks created in Azure DevOps: ' + names.join(', ');
+    }
+    if (Object.keys(detail).length === 1 && 'pat_expires_at' in detail) {
+      return detail.pat_expires_at ? 'PAT expiry date set to ' + day(detail.pat_expires_at) : 'PAT expiry date removed';
+    }
+    const names = { project: 'project', work_item_type: 'work item type', state_mapping: 'state mapping', on_action_item_deleted: 'on delete', pat_expires_at: 'PAT expiry date' };
+    const changed = Object.keys(detail).map((k) => names[k] || k.replace(/_/g, ' '));
+    return AUDIT_WORDS.settings_changed + (changed.length ? ': ' + changed.join(', ') : '');
   }
 
   function option(value, label, selected) {
@@ -314,10 +568,12 @@
       const data = await api('GET', API);
       state.integration = (data.items || [])[0] || null;
       state.revealed = { pat: null, webhook_secret: null };
+      state.hooks = null;
       render();
       if (state.integration) {
         loadProjects();
         loadActivity();
+        checkHooks();
       }
     } catch (e) {
       $('loading').hidden = true;
@@ -362,6 +618,7 @@
   function clearErrors() {
     setFieldError('org', '');
     setFieldError('pat', '');
+    setFieldError('expiry', '');
     setFormError('');
   }
 
@@ -375,13 +632,26 @@
     $('pat-input').value = '';
     $('pat-input').required = !editing;
     $('pat-input').placeholder = editing ? 'Leave empty to keep the current token' : '';
+    state.modalExpiry = editing && state.integration.pat_expires_at ? utcDay(state.integration.pat_expires_at) : '';
+    $('expiry-input').value = state.modalExpiry;
+    $('expiry-input').min = localToday();
     setPatVisible(false);
     $('modal-save').disabled = false;
     $('modal-save').textContent = 'Save';
     $('modal-backdrop').hidden = false;
     document.body.classList.add('modal-open');
     $('main').setAttribute('aria-hidden', 'true');
-    (editing && state.integration.status_reason ? $('pat-input') : $('org-input')).focus();
+    const patFirst = editing && (state.integration.status_reason || state.integration.pat_expiry_warning);
+    (patFirst ? $('pat-input') : $('org-input')).focus();
+  }
+
+  /** Typing a new token clears the old token's expiry date (the API forgets it too). */
+  function patTyped() {
+    if (state.modalMode !== 'edit' || !state.modalExpiry) return;
+    const field = $('expiry-input');
+    const typing = $('pat-input').value.trim() !== '';
+    if (typing && field.value === state.modalExpiry) field.value = '';
+    else if (!typing && field.value === '') field.value = state.modalExpiry;
   }
 
   function closeModal() {
@@ -425,6 +695,11 @@
       setFieldError('pat', 'Enter the Personal Access Token of the service account.');
       firstBad = firstBad || $('pat-input');
     }
+    const expiry = $('expiry-input').value;
+    if (expiry && expiry < localToday()) {
+      setFieldError('expiry', 'This date has passed: enter the day the PAT expires, today or later.');
+      firstBad = firstBad || $('expiry-input');
+    }
     if (firstBad) {
       firstBad.focus();
       return;
@@ -432,6 +707,8 @@
     const body = {};
     if (!editing || organization !== state.integration.organization) body.organization = organization;
     if (pat) body.pat = pat;
+    if (!editing && expiry) body.pat_expires_at = expiry;
+    if (editing && expiry !== state.modalExpiry) body.pat_expires_at = expiry || null;
     if (editing && Object.keys(body).length === 0) {
       closeModal();
       return;
@@ -445,8 +722,12 @@
         : await api('POST', API, body);
       closeModal();
       state.revealed = { pat: null, webhook_secret: null };
+      const credentials = !editing || body.pat !== undefined || body.organization !== undefined;
+      if (credentials) state.hooks = null;
       updated(integration);
       loadProjects();
+      // Another token or organization may see other subscriptions, or none.
+      if (credentials) checkHooks();
       // The button that opened the modal may be gone (Add): the card takes the focus.
       if (!editing) $('card-title').focus();
       toast(editing ? 'Integration saved.' : 'Integration added. Now create the service hook in Azure DevOps.');
@@ -590,6 +871,10 @@
     $('add-integration').addEventListener('click', () => openModal('add'));
     $('edit-integration').addEventListener('click', () => openModal('edit'));
     $('attention-action').addEventListener('click', () => openModal('edit'));
+    $('expiry-action').addEventListener('click', () => openModal('edit'));
+    $('pat-input').addEventListener('input', patTyped);
+    $('hooks-check').addEventListener('click', checkHooks);
+    $('hooks-create').addEventListener('click', createHooks);
     $('modal-cancel').addEventListener('click', closeModal);
     $('integration-form').addEventListener('submit', submitModal);
     $('pat-visibility').addEventListener('click', () => setPatVisible($('pat-input').type === 'password'));

@@ -89,7 +89,7 @@ fn integration_exists() -> ApiError {
         (status = 409, body = ErrorBody, description = "`integration_exists`: the company has one; edit it instead."),
         (status = 413, response = PayloadTooLarge),
         (status = 415, response = UnsupportedMediaType),
-        (status = 422, body = ErrorBody, description = "`invalid_organization`, `invalid_pat` (empty, too long or not printable ASCII)."),
+        (status = 422, body = ErrorBody, description = "`invalid_organization`, `invalid_pat` (empty, too long or not printable ASCII), `invalid_pat_expires_at`."),
         (status = 502, body = ErrorBody, description = ADO_UNAVAILABLE),
     )
 )]
@@ -102,6 +102,11 @@ async fn create_integration(
     // Shape checks first: a bad name must never reach ADO.
     let org = parse_organization(&body.organization)?;
     let pat = parse_pat(&body.pat)?;
+    let pat_expires_at = body
+        .pat_expires_at
+        .as_deref()
+        .map(|v| crate::pat_expiry::parse(v, navsync_platform::db::now()))
+        .transpose()?;
     let mut conn = state.pool.get().await?;
     if rows::find_by_company(&mut conn, admin.company_id)
         .await?
@@ -137,7 +142,7 @@ async fn create_integration(
         last_validated_at: Some(now),
         created_at: now,
         updated_at: now,
-        pat_expires_at: None,
+        pat_expires_at,
         pat_expiry_warned_days: None,
         hook_status: None,
         hook_checked_at: None,

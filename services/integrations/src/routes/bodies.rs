@@ -28,6 +28,11 @@ pub struct CreateRequest {
     /// (`Pat::parse`).
     #[schema(pattern = "^[!-~]+$", min_length = 1, max_length = 512)]
     pub pat: String,
+    /// When the PAT expires (`YYYY-MM-DD` or RFC 3339, in the future), as ADO showed it
+    /// when the PAT was made; absent or `null`: not given.
+    #[serde(default)]
+    #[schema(schema_with = expiry_schema)]
+    pub pat_expires_at: Option<String>,
 }
 
 /// Any of the fields; an absent one stays as it is. A new organization or PAT is checked

@@ -1,5 +1,7 @@
 //! `POST /v1/integrations`: every row of SPEC §5's table.
 
+use chrono::{TimeDelta, Utc};
+use reqwest::Method;
 use serde_json::json;
 
 use crate::helpers::{GOOD_PAT, SCOPELESS_PAT, UNKNOWN_PAT, code, spawn_app, spawn_app_with};
@@ -38,6 +40,42 @@ async fn adding_an_integration_with_valid_credentials_answers_the_view() {
     assert!(!text.contains(GOOD_PAT));
     assert!(body.get("pat").is_none() && body.get("webhook_secret").is_none());
     assert_eq!(app.audit_actions(id).await, ["validated", "created"]);
+}
+
+/// The admin page's Add modal takes the PAT's expiry date with the PAT (issue #11).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_pats_expiry_date_may_come_with_the_create_and_a_bad_one_stores_nothing() {
+    let app = spawn_app().await;
+    for bad in ["2020-01-01", "soon", "+10000-01-01"] {
+        let (status, body) = app
+            .admin(
+                Method::POST,
+                "/v1/integrations",
+                Some(json!({"organization": "p2anav-dev", "pat": GOOD_PAT, "pat_expires_at": bad})),
+            )
+            .await;
+        assert_eq!(status, 422, "{bad}: {body}");
+        assert_eq!(code(&body), "invalid_pat_expires_at");
+    }
+    assert!(
+        app.emulator.emulator.requests().is_empty(),
+        "a bad date is refused before ADO is asked"
+    );
+    assert_eq!(app.count().await, 0);
+
+    let in_five_days = (Utc::now() + TimeDelta::days(5))
+        .format("%Y-%m-%d")
+        .to_string();
+    let (status, body) = app
+        .admin(
+            Method::POST,
+            "/v1/integrations",
+            Some(json!({"organization": "p2anav-dev", "pat": GOOD_PAT, "pat_expires_at": in_five_days})),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["pat_expires_at"], format!("{in_five_days}T23:59:59Z"));
+    assert_eq!(body["pat_expiry_warning"]["threshold_days"], 7, "{body}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

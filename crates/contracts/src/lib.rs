@@ -18,6 +18,7 @@
 
 mod action_item;
 mod ado_inbound;
+mod ado_inbound_raw;
 mod ado_sync;
 mod codec;
 mod envelope;
@@ -29,6 +30,9 @@ mod validate;
 
 pub use action_item::{ActionItemStatus, ActionItemUpdatedV1, ActionItemV1, Origin, changed_field};
 pub use ado_inbound::{AdoWorkItemEventV1, FieldChange, ResourceDetails};
+pub use ado_inbound_raw::{
+    AdoWorkItemKind, RawAdoWorkItemEventV1, RawFieldChange, RawJson, encode_ado_work_item,
+};
 pub use ado_sync::{
     ActionItemChangedInAdoV1, ActionItemDeletedInAdoV1, ActionItemSyncFailedV1, ActionItemSyncedV1,
     AdoChanges, FieldValue, SyncError,

@@ -219,7 +219,10 @@ where
 /// The message the ingress publishes for the fixture, `n` times with its own ids: the
 /// same bytes and headers, so that both sides of the comparison move the same messages.
 fn ingress_messages(fixture: &Value, n: usize) -> Vec<OutgoingMessage> {
-    let Parsed::Publish(notification) = payload::parse(Body::from_value(fixture.clone())) else {
+    let bytes = serde_json::to_vec(fixture).unwrap_or_else(|e| panic!("{e}"));
+    let mut spare = None;
+    let body = Body::read(&bytes, &mut spare).unwrap_or_else(|e| panic!("{e}"));
+    let Parsed::Publish(notification) = payload::parse(body) else {
         panic!("the fixture is not a publishable update");
     };
     (0..n)

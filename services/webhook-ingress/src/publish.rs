@@ -6,19 +6,21 @@
 
 use std::time::Duration;
 
-use navsync_contracts::{AdoWorkItemEventV1, Envelope, Event, encode, source};
+use std::borrow::Cow;
+
+use navsync_contracts::{Envelope, RawAdoWorkItemEventV1, encode_ado_work_item, source};
 use navsync_messaging::{Coalescer, OutgoingMessage, PublishError};
 use uuid::Uuid;
 
 use crate::directory::Integration;
-use crate::payload::{Kind, Notification};
+use crate::payload::Notification;
 
 /// The UUIDv5 namespace of event ids made by the ingress (a fixed random UUID).
 const EVENT_ID_NAMESPACE: Uuid = Uuid::from_u128(0x4c0b_8f7e_2a61_4d39_9e57_1f0c_3b2a_6d84);
 
 /// The event id of a notification received for an integration: the same for every
 /// delivery of it, different for every other notification or integration.
-pub fn event_id(integration_id: Uuid, notification: &Notification) -> Uuid {
+pub fn event_id(integration_id: Uuid, notification: &Notification<'_>) -> Uuid {
     let name = format!(
         "{integration_id}/{}/{}",
         notification.key.subscription_id, notification.key.notification_id
@@ -26,8 +28,12 @@ pub fn event_id(integration_id: Uuid, notification: &Notification) -> Uuid {
     Uuid::new_v5(&EVENT_ID_NAMESPACE, name.as_bytes())
 }
 
+/// The event the ingress publishes: ADO's values as they came (see
+/// [`navsync_contracts::RawAdoWorkItemEventV1`]).
+pub type AdoEvent<'a> = Envelope<RawAdoWorkItemEventV1<'a>>;
+
 /// The CloudEvent of `notification`, as SPEC §7 describes `navigator.ado-inbound`.
-pub fn envelope(integration: &Integration, notification: Notification) -> Envelope<Event> {
+pub fn envelope<'a>(integration: &'a Integration, notification: Notification<'a>) -> AdoEvent<'a> {
     envelope_for(
         integration.id,
         integration.company_id,
@@ -38,18 +44,19 @@ pub fn envelope(integration: &Integration, notification: Notification) -> Envelo
 
 /// [`envelope`] for an integration known by its ids (the benchmark makes the ingress's
 /// events without asking `integrations`).
-pub fn envelope_for(
+pub fn envelope_for<'a>(
     integration_id: Uuid,
     company_id: Uuid,
-    organization: &str,
-    notification: Notification,
-) -> Envelope<Event> {
+    organization: &'a str,
+    notification: Notification<'a>,
+) -> AdoEvent<'a> {
     let id = event_id(integration_id, &notification);
     let time = notification.revised_at;
-    let data = AdoWorkItemEventV1 {
+    let kind = notification.kind;
+    let data = RawAdoWorkItemEventV1 {
         integration_id,
         company_id,
-        organization: organization.to_owned(),
+        organization: Cow::Borrowed(organization),
         work_item_id: notification.work_item_id,
         rev: notification.rev,
         subscription_id: notification.key.subscription_id,
@@ -61,12 +68,7 @@ pub fn envelope_for(
         revised_at: notification.revised_at,
         resource_details: notification.resource_details,
     };
-    let event = match notification.kind {
-        Kind::Updated => Event::AdoWorkItemUpdated(data),
-        Kind::Deleted => Event::AdoWorkItemDeleted(data),
-        Kind::Restored => Event::AdoWorkItemRestored(data),
-    };
-    let mut envelope = Envelope::from_event(source::WEBHOOK_INGRESS, event);
+    let mut envelope = Envelope::ado_work_item(source::WEBHOOK_INGRESS, kind, data);
     envelope.id = id;
     if let Some(time) = time {
         envelope.time = time;
@@ -86,11 +88,11 @@ pub enum SendError {
 }
 
 /// The message that carries `envelope` to `navigator.ado-inbound`.
-pub fn message(envelope: &Envelope<Event>) -> Result<OutgoingMessage, SendError> {
-    let body = encode(envelope).map_err(|e| SendError::Contract(e.to_string()))?;
+pub fn message(envelope: &AdoEvent<'_>) -> Result<OutgoingMessage, SendError> {
+    let body = encode_ado_work_item(envelope).map_err(|e| SendError::Contract(e.to_string()))?;
     Ok(OutgoingMessage::cloud_event(
         envelope.exchange(),
-        envelope.routing_key(),
+        &envelope.event_type,
         envelope.id.to_string(),
         body,
         envelope.traceparent.clone(),
@@ -100,7 +102,7 @@ pub fn message(envelope: &Envelope<Event>) -> Result<OutgoingMessage, SendError>
 /// Publishes with `mandatory` and a confirm; `Ok` only when the broker stored it.
 pub async fn send(
     publisher: &Coalescer,
-    envelope: &Envelope<Event>,
+    envelope: &AdoEvent<'_>,
     timeout: Duration,
 ) -> Result<(), SendError> {
     let message = message(envelope)?;
@@ -124,11 +126,11 @@ pub async fn send(
 mod tests {
     use super::*;
     use crate::auth::SecretDigest;
-    use crate::payload::NotificationKey;
+    use crate::payload::{Kind, NotificationKey};
     use navsync_contracts::ResourceDetails;
     use std::collections::BTreeMap;
 
-    fn notification(subscription: &str, number: i64) -> Notification {
+    fn notification(subscription: &str, number: i64) -> Notification<'static> {
         Notification {
             kind: Kind::Updated,
             key: NotificationKey {
@@ -167,11 +169,52 @@ mod tests {
             secret: SecretDigest::of("x"),
         };
         let env = envelope(&integration, notification("s", 1));
-        assert_eq!(env.routing_key(), "ado.work_item.updated.v1");
-        assert_eq!(env.exchange(), "navigator.ado-inbound");
-        assert_eq!(env.source, "/navsync/webhook-ingress");
-        assert_eq!(env.subject.as_deref(), Some("42"));
-        let decoded = navsync_contracts::decode(&encode(&env).expect("encodes")).expect("decodes");
-        assert_eq!(decoded, env);
+        let message = message(&env).expect("a message");
+        assert_eq!(message.routing_key, "ado.work_item.updated.v1");
+        assert_eq!(message.exchange, "navigator.ado-inbound");
+        let decoded = navsync_contracts::decode(&message.body).expect("decodes");
+        assert_eq!(decoded.event_type, "ado.work_item.updated.v1");
+        assert_eq!(decoded.source, "/navsync/webhook-ingress");
+        assert_eq!(decoded.subject.as_deref(), Some("42"));
+        assert_eq!(decoded.id, env.id);
+        assert_eq!(message.message_id, env.id.to_string());
+    }
+
+    #[test]
+    fn ado_sync_reads_ados_values_exactly_as_the_delivery_carried_them() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/real-2021-workitem.updated.json"
+        );
+        let bytes = std::fs::read(path).expect("fixture");
+        let delivery: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+        let mut spare = None;
+        let body = crate::payload::Body::read(&bytes, &mut spare).expect("reads");
+        let crate::payload::Parsed::Publish(n) = crate::payload::parse(body) else {
+            panic!("not published")
+        };
+        let env = envelope_for(Uuid::new_v4(), Uuid::new_v4(), "org", *n);
+        let decoded =
+            navsync_contracts::decode(&message(&env).expect("message").body).expect("decodes");
+        let navsync_contracts::Event::AdoWorkItemUpdated(data) = decoded.data else {
+            panic!("not an update: {:?}", decoded.data)
+        };
+        let sent = delivery["resource"]["fields"].as_object().expect("changes");
+        assert_eq!(data.changed_fields.len(), sent.len());
+        for (name, change) in sent {
+            let side = |key: &str| change.get(key).filter(|v| !v.is_null()).cloned();
+            assert_eq!(
+                data.changed_fields[name].old_value,
+                side("oldValue"),
+                "{name}"
+            );
+            assert_eq!(
+                data.changed_fields[name].new_value,
+                side("newValue"),
+                "{name}"
+            );
+        }
+        let fields = serde_json::to_value(data.fields.expect("fields")).expect("json");
+        assert_eq!(fields, delivery["resource"]["revision"]["fields"]);
     }
 }

@@ -128,11 +128,19 @@ pub async fn receive(
         );
     }
 
-    let body = match read_json(&req, body).await {
-        Ok(body) => body,
+    let bytes = match read_body(&req, body).await {
+        Ok(bytes) => bytes,
         Err(err) => {
             outcome::count(Outcome::Invalid, NOT_READ);
             return err.error_response();
+        }
+    };
+    let mut rewritten = None;
+    let body = match Body::read(&bytes, &mut rewritten) {
+        Ok(body) => body,
+        Err(err) => {
+            outcome::count(Outcome::Invalid, NOT_READ);
+            return ApiError::bad_request("invalid_json", err.to_string()).error_response();
         }
     };
     let event_type = payload::event_type_label(&body);
@@ -187,8 +195,8 @@ pub async fn receive(
     }
 }
 
-/// The body, at most [`BODY_LIMIT`] bytes, as a JSON object.
-async fn read_json(req: &HttpRequest, body: web::Payload) -> Result<Body, ApiError> {
+/// The body, at most [`BODY_LIMIT`] bytes.
+async fn read_body(req: &HttpRequest, body: web::Payload) -> Result<web::Bytes, ApiError> {
     let too_large = || {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -204,14 +212,12 @@ async fn read_json(req: &HttpRequest, body: web::Payload) -> Result<Body, ApiErr
     if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
         return Err(too_large());
     }
-    let bytes = body
-        .to_bytes_limited(BODY_LIMIT)
+    body.to_bytes_limited(BODY_LIMIT)
         .await
         .map_err(|_| too_large())?
         .map_err(|e| {
             ApiError::bad_request("invalid_body", format!("The body could not be read: {e}"))
-        })?;
-    Body::read(&bytes).map_err(|e| ApiError::bad_request("invalid_json", e.to_string()))
+        })
 }
 
 fn ok(answer: Answer) -> HttpResponse {

@@ -336,11 +336,12 @@ impl Ctx<'_> {
         {
             ops.push(add("System.State", json!(state)));
         }
-        if info.has_field(DUE_DATE)
-            && changed.iter().any(|c| c == changed_field::DUE_DATE)
-            && let Some(due) = item.due_date
-        {
-            ops.push(add(DUE_DATE, json!(format!("{due}T00:00:00Z"))));
+        if info.has_field(DUE_DATE) && changed.iter().any(|c| c == changed_field::DUE_DATE) {
+            ops.push(match item.due_date {
+                Some(due) => add(DUE_DATE, json!(format!("{due}T00:00:00Z"))),
+                // Cleared in Navigator: cleared in ADO too, not left at the old date.
+                None => remove(DUE_DATE),
+            });
         }
         if changed.iter().any(|c| c == changed_field::ASSIGNEE_EMAIL)
             && !from_ado(changed_field::ASSIGNEE_EMAIL)
@@ -772,4 +773,9 @@ fn remember(link: &mut LinkRow, wi: &WorkItem) {
 /// Sets a field; ADO's `add` on a field that has a value replaces it.
 fn add(field: &str, value: Value) -> Value {
     json!({"op": "add", "path": format!("/fields/{field}"), "value": value})
+}
+
+/// Clears a field (ADO accepts it on a field that has no value).
+fn remove(field: &str) -> Value {
+    json!({"op": "remove", "path": format!("/fields/{field}")})
 }

@@ -3,6 +3,7 @@
 
 mod crash;
 mod dead_letters;
+mod due_date;
 mod from_ado;
 mod helpers;
 mod self_healing;

@@ -225,16 +225,6 @@ impl World {
             .max()
     }
 
-    /// How many requests the emulator answered with 429.
-    pub fn requests_429(&self) -> usize {
-        self.emulator
-            .emulator
-            .requests()
-            .iter()
-            .filter(|r| r.status == Some(429))
-            .count()
-    }
-
     pub async fn set_pat(&self, pat: &str) -> u16 {
         self.change_integration(json!({"pat": pat})).await
     }

@@ -35,6 +35,8 @@ pub const LEASE_POLL: std::time::Duration = std::time::Duration::from_millis(50)
 pub const DELETED_TAG: &str = "P2A Navigator deleted";
 const DUE_DATE: &str = "Microsoft.VSTS.Scheduling.DueDate";
 const ASSIGNED_TO: &str = "System.AssignedTo";
+/// The error on an item whose company's integration is disabled.
+pub const INTEGRATION_DISABLED: &str = "integration_disabled";
 /// The warning on a sync that went through without its assignee.
 pub const ASSIGNEE_NOT_IN_ADO: &str = "assignee_not_in_ado";
 
@@ -102,7 +104,7 @@ pub async fn handle(worker: Arc<Worker>, message: IncomingMessage) -> Outcome {
     };
     if !integration.enabled {
         metrics::counter!("sync_outcomes_total", "outcome" => "integration_disabled").increment(1);
-        return Outcome::Ack;
+        return disabled(&worker, &item, &kind).await;
     }
     let Some(project) = integration.project.clone().filter(|_| integration.active()) else {
         let reason = if integration.project.is_none() {
@@ -172,6 +174,32 @@ pub async fn handle(worker: Arc<Worker>, message: IncomingMessage) -> Outcome {
             let _ = links::release(&mut conn, item.id).await;
             ctx.failure(&mut conn, failure, &message).await
         }
+    }
+}
+
+/// An admin turned the integration off: nothing goes to ADO, and the item says so rather
+/// than showing "pending" for ever. Not parked — disabling means "stop", not "later" — so
+/// it syncs with its next change once the integration is enabled again. A deletion has no
+/// item left to show anything on.
+async fn disabled(worker: &Worker, item: &ActionItemV1, kind: &Kind) -> Outcome {
+    if matches!(kind, Kind::Delete) {
+        return Outcome::Ack;
+    }
+    let shown = worker
+        .failed(
+            item.id,
+            item.company_id,
+            None,
+            item.version,
+            INTEGRATION_DISABLED,
+            "Not sent to Azure DevOps: the company's integration is disabled. The item's \
+             next change after an admin enables it again is synced.",
+            false,
+        )
+        .await;
+    match shown {
+        Ok(()) => Outcome::Ack,
+        Err(err) => Outcome::retry(format!("broker: {err}")),
     }
 }
 
@@ -292,6 +320,8 @@ impl Ctx<'_> {
             return Ok(Outcome::Ack);
         }
         if item.version <= link.last_synced_version {
+            // No status: the newer version's is already published, and action-items would
+            // ignore one for an older version anyway.
             metrics::counter!("sync_outcomes_total", "outcome" => "stale").increment(1);
             links::release(conn, item.id).await?;
             return Ok(Outcome::Ack);

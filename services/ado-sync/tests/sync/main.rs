@@ -1,6 +1,7 @@
 //! ado-sync against real PostgreSQL and RabbitMQ, the real integrations service, and the
 //! ADO emulator as Azure DevOps.
 
+mod changed_integration;
 mod crash;
 mod dead_letters;
 mod due_date;

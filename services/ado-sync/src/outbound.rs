@@ -118,6 +118,12 @@ pub async fn handle(worker: Arc<Worker>, message: IncomingMessage) -> Outcome {
         (Ok(o), Ok(p)) => (o, p),
         _ => return Outcome::dead_letter("the integration's stored credentials are unusable"),
     };
+    // Wait for the organization's turn before taking anything shared (a database
+    // connection, the item's lease): a busy organization's backlog waits behind itself.
+    let _admitted = worker
+        .admissions
+        .admit(&integration.org_key(), priority)
+        .await;
     let mut conn = match worker.pool.get().await {
         Ok(c) => c,
         Err(err) => return Outcome::retry(format!("database: {err}")),

@@ -5,6 +5,7 @@ mod changed_integration;
 mod crash;
 mod dead_letters;
 mod due_date;
+mod fairness;
 mod from_ado;
 mod helpers;
 mod self_healing;

@@ -5,6 +5,10 @@
 //! and never loses one. A handler that panics dead-letters its message and the consumer
 //! carries on with the next.
 //!
+//! A retry is delayed by its step of the retry ladder with jitter
+//! ([`topology::retry_expiration`]), so messages that failed together do not all come
+//! back together.
+//!
 //! After a lost connection the consumer re-declares its queue and resumes with backoff;
 //! the broker redelivers what was unacked, so handlers must be idempotent.
 
@@ -198,9 +202,12 @@ async fn settle_in_span<H, Fut>(
                     (headers::RETRY_REASON, text(reason)),
                 ];
                 extra.extend(origin(&message));
+                let expiration = spec
+                    .retry_delay(message.retry_count)
+                    .map(topology::retry_expiration);
                 (
                     "retry",
-                    move_to(publisher, &retry_queue, &message, extra).await,
+                    move_to(publisher, &retry_queue, &message, extra, expiration).await,
                 )
             }
             None => {
@@ -212,7 +219,7 @@ async fn settle_in_span<H, Fut>(
                 extra.extend(origin(&message));
                 (
                     "dead_letter",
-                    move_to(publisher, &spec.dead_letter_queue(), &message, extra).await,
+                    move_to(publisher, &spec.dead_letter_queue(), &message, extra, None).await,
                 )
             }
         },
@@ -221,7 +228,7 @@ async fn settle_in_span<H, Fut>(
             extra.extend(origin(&message));
             (
                 "dead_letter",
-                move_to(publisher, &spec.dead_letter_queue(), &message, extra).await,
+                move_to(publisher, &spec.dead_letter_queue(), &message, extra, None).await,
             )
         }
     };
@@ -267,6 +274,7 @@ async fn move_to(
     queue: &str,
     message: &IncomingMessage,
     extra: Vec<(&'static str, AMQPValue)>,
+    expiration: Option<Duration>,
 ) -> Result<(), crate::PublishError> {
     let mut table = message.headers.clone();
     for (key, value) in extra {
@@ -290,6 +298,7 @@ async fn move_to(
             content_type: "application/cloudevents+json".to_owned(),
             body: message.body.clone(),
             headers,
+            expiration,
         })
         .await
 }

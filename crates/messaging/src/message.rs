@@ -25,6 +25,9 @@ pub struct OutgoingMessage {
     pub content_type: String,
     pub body: Vec<u8>,
     pub headers: Vec<(String, String)>,
+    /// A per-message TTL (AMQP `expiration`); only moves to a retry queue set one (see
+    /// [`crate::topology::retry_expiration`]).
+    pub expiration: Option<std::time::Duration>,
 }
 
 impl OutgoingMessage {
@@ -44,6 +47,7 @@ impl OutgoingMessage {
             headers: traceparent
                 .map(|t| vec![(headers::TRACEPARENT.to_owned(), t)])
                 .unwrap_or_default(),
+            expiration: None,
         }
     }
 }

@@ -358,9 +358,14 @@ fn properties(message: &OutgoingMessage, tag: usize) -> BasicProperties {
             AMQPValue::LongString(LongString::from(traceparent.into_bytes())),
         );
     }
-    BasicProperties::default()
+    let properties = BasicProperties::default()
         .with_message_id(message.message_id.as_str().into())
         .with_content_type(message.content_type.as_str().into())
         .with_delivery_mode(2)
-        .with_headers(headers)
+        .with_headers(headers);
+    match message.expiration {
+        // AMQP carries it as a decimal string of milliseconds.
+        Some(ttl) => properties.with_expiration(ttl.as_millis().to_string().as_str().into()),
+        None => properties,
+    }
 }

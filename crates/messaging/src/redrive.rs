@@ -221,6 +221,7 @@ fn republish(message: &IncomingMessage, queue: &str, redriven: bool) -> Outgoing
         content_type: "application/cloudevents+json".to_owned(),
         body: message.body.clone(),
         headers: pairs,
+        expiration: None,
     }
 }
 

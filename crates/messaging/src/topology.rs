@@ -8,7 +8,8 @@
 //! - `q.dlq`: the dead-letter queue; nothing leaves it but by an operator's re-drive;
 //! - `q.retry.N`: one queue per step of the retry ladder, whose message TTL dead-letters
 //!   back into `q` — delayed retry without the delayed-message plugin (native delayed
-//!   retry came only in 4.3).
+//!   retry came only in 4.3); a message moved there carries its own, shorter TTL for
+//!   jitter ([`retry_expiration`]).
 //!
 //! Dead-lettering is `at-least-once` (which requires `x-overflow: reject-publish`), so a
 //! message moved between queues is never lost in the move.
@@ -93,11 +94,38 @@ impl QueueSpec {
         format!("{}.dlq", self.name)
     }
 
+    /// The delay of the `attempt`-th retry (0-based): its retry queue's TTL.
+    pub fn retry_delay(&self, attempt: u32) -> Option<Duration> {
+        self.retry_delays
+            .get(usize::try_from(attempt).ok()?)
+            .copied()
+    }
+
     /// The retry queue for the `attempt`-th retry (0-based), or None past the ladder.
     pub fn retry_queue(&self, attempt: u32) -> Option<String> {
         let index = usize::try_from(attempt).ok()?;
         (index < self.retry_delays.len()).then(|| format!("{}.retry.{}", self.name, index + 1))
     }
+}
+
+/// The per-message TTL of a move to a retry queue whose TTL is `step`: uniform in
+/// `[step / 2, step]` ("equal jitter"), so a ladder step still waits at least half its
+/// delay while messages that failed together (a 503 burst) come back spread out.
+///
+/// Why a per-message `expiration` below the queue's TTL rather than a queue per jittered
+/// delay: the queue TTL stays the upper bound and the topology stays one queue per step.
+/// The price is that RabbitMQ expires messages only at the head of a queue: a message
+/// behind one that expires later waits for it. It still never waits past `step` (every
+/// message ahead of it came earlier and leaves at most `step` after it came), nor less
+/// than its own TTL; only in a burst do the later messages bunch towards the longest TTL
+/// drawn before them, so the spread is widest where failures are spread out in time.
+pub fn retry_expiration(step: Duration) -> Duration {
+    use rand::Rng;
+    let millis = u64::try_from(step.as_millis()).unwrap_or(u64::MAX);
+    if millis < 2 {
+        return step;
+    }
+    Duration::from_millis(rand::thread_rng().gen_range(millis / 2..=millis))
 }
 
 fn string(value: &str) -> AMQPValue {
@@ -245,6 +273,34 @@ mod tests {
         assert_eq!(spec.retry_queue(1).as_deref(), Some("q.retry.2"));
         assert_eq!(spec.retry_queue(2), None);
         assert_eq!(spec.dead_letter_queue(), "q.dlq");
+    }
+
+    #[test]
+    fn a_retry_waits_between_half_its_step_and_the_whole_step_and_not_always_the_same() {
+        let step = Duration::from_secs(30);
+        let drawn: Vec<Duration> = (0..200).map(|_| retry_expiration(step)).collect();
+        assert!(
+            drawn
+                .iter()
+                .all(|d| *d >= Duration::from_secs(15) && *d <= step),
+            "{drawn:?}"
+        );
+        let distinct: std::collections::HashSet<_> = drawn.iter().collect();
+        assert!(
+            distinct.len() > 100,
+            "jittered, not fixed: {}",
+            distinct.len()
+        );
+        assert_eq!(retry_expiration(Duration::ZERO), Duration::ZERO);
+    }
+
+    #[test]
+    fn each_retry_has_the_delay_of_its_step() {
+        let spec = QueueSpec::new("q", "x", &["a.#"])
+            .with_retry_delays(vec![Duration::from_secs(1), Duration::from_secs(5)]);
+        assert_eq!(spec.retry_delay(0), Some(Duration::from_secs(1)));
+        assert_eq!(spec.retry_delay(1), Some(Duration::from_secs(5)));
+        assert_eq!(spec.retry_delay(2), None);
     }
 
     #[test]

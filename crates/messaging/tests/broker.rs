@@ -212,10 +212,54 @@ async fn a_retried_message_comes_back_after_its_delay_counting_its_retries() {
         "the original key survives the move"
     );
     assert!(
-        started.elapsed() >= Duration::from_millis(150),
-        "waited for the retry delay"
+        started.elapsed() >= Duration::from_millis(100),
+        "waited for the retry delay (at least half its step, with jitter)"
     );
     stop.cancel();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn retries_come_back_after_jittered_delays_within_their_step() {
+    let step = Duration::from_millis(1000);
+    let vhost = TestVhost::create().await;
+    let queue = QueueSpec::new("q.jitter", EXCHANGE, &["thing.#"]).with_retry_delays(vec![step]);
+    let broker = setup(&vhost, &queue).await;
+    let (mut rx, stop) = consume(broker.clone(), queue, |m| {
+        if m.retry_count == 0 {
+            Outcome::retry("ADO answered 503")
+        } else {
+            Outcome::Ack
+        }
+    });
+    let publisher = Publisher::new(broker);
+    let mut delays = Vec::new();
+    // One at a time: in the retry queue a message waits for any ahead of it (TTLs expire
+    // at the head only), which would blur what each drew.
+    for i in 0..6 {
+        publisher.publish(&message(i)).await.expect("confirmed");
+        let first = next(&mut rx).await;
+        let failed_at = std::time::Instant::now();
+        assert_eq!(first.retry_count, 0);
+        let again = next(&mut rx).await;
+        assert_eq!(again.retry_count, 1);
+        assert_eq!(again.message_id, first.message_id);
+        delays.push(failed_at.elapsed());
+    }
+    stop.cancel();
+    for delay in &delays {
+        assert!(
+            *delay >= step / 2 && *delay <= step + Duration::from_millis(500),
+            "between half the step and the step (with the broker's own lag): {delays:?}"
+        );
+    }
+    let (shortest, longest) = (
+        delays.iter().min().expect("delays"),
+        delays.iter().max().expect("delays"),
+    );
+    assert!(
+        *longest - *shortest >= Duration::from_millis(50),
+        "the delays differ: {delays:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -113,7 +113,9 @@ pub struct SyncSettings {
     /// How long an integration read from `integrations` is trusted when no
     /// `integration.changed.v1` said otherwise.
     pub directory_ttl_ms: u64,
-    /// Consumer prefetch (and handler concurrency) of each ado-sync queue.
+    /// Consumer prefetch of ado-sync's two action item queues: how far past one
+    /// organization's backlog the worker looks for other organizations' items. Deliveries
+    /// beyond what an organization may handle at once wait in memory for its turn.
     pub prefetch: u16,
     /// How long a worker may act on an action item before another may take over (after
     /// a crash); longer than any ADO call with its retries.
@@ -362,7 +364,7 @@ fn defaults(port: u16) -> Vec<(&'static str, config::Value)> {
         ("sync.max_in_flight_per_org", 8_i64.into()),
         ("sync.resume_interval_ms", 60_000_i64.into()),
         ("sync.directory_ttl_ms", 60_000_i64.into()),
-        ("sync.prefetch", 32_i64.into()),
+        ("sync.prefetch", 256_i64.into()),
         ("sync.lease_secs", 120_i64.into()),
     ]
 }

@@ -89,8 +89,18 @@ impl Emulator {
         self.state.lock().log.items()
     }
 
+    /// Clears the request log, and starts the concurrency maxima afresh.
     pub fn clear_requests(&self) {
-        self.state.lock().log.clear();
+        let mut state = self.state.lock();
+        state.log.clear();
+        state.concurrency.clear();
+    }
+
+    /// The most ADO requests naming the organization in their path that were in flight
+    /// at once (arrived and not yet answered), since the start or the last
+    /// [`Emulator::clear_requests`].
+    pub fn max_concurrent_requests(&self, org: &str) -> usize {
+        self.state.lock().concurrency.max(org)
     }
 
     /// Revokes a PAT: its later uses are refused as the organization's `auth_failure`
@@ -181,6 +191,7 @@ impl Emulator {
         let mut state = self.state.lock();
         state.orgs.clear();
         state.log.clear();
+        state.concurrency.clear();
         state.faults.clear();
         state.deliveries.clear();
         state.latency = Latency::default();

@@ -11,6 +11,7 @@
 
 mod ado_error;
 mod api_version;
+mod concurrency;
 mod emulator;
 mod faults;
 mod hooks;

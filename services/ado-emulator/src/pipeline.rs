@@ -40,8 +40,17 @@ pub(crate) async fn ado_request(
     let method = req.method().as_str().to_owned();
     let path = req.path().to_owned();
     let arrived = Instant::now();
-    let (seq, fault, latency, decision) = {
+    let (seq, fault, latency, decision, counted) = {
         let mut state = emulator.state().lock();
+        let counted = path
+            .trim_start_matches('/')
+            .split('/')
+            .next()
+            .filter(|org| state.org(org).is_some())
+            .map(str::to_owned);
+        if let Some(org) = &counted {
+            state.concurrency.begin(org);
+        }
         let identity = identify(&state, &path, req.headers());
         let seq = state.log.begin(RecordedRequest {
             seq: 0,
@@ -54,6 +63,7 @@ pub(crate) async fn ado_request(
             status: None,
             dropped: false,
             early: false,
+            rate_limited: false,
         });
         let fault = state.faults.take(&method, &path);
         let latency = state.latency.sample();
@@ -82,8 +92,14 @@ pub(crate) async fn ado_request(
             }
             _ => None,
         };
-        (seq, fault, latency, decision)
+        (seq, fault, latency, decision, counted)
     };
+    // In flight until this future ends, however it ends (answered, failed, or dropped
+    // because the client went away).
+    let _in_flight = counted.map(|org| InFlight {
+        emulator: emulator.clone(),
+        org,
+    });
 
     let delay = latency + Duration::from_millis(fault.map_or(0, |f| f.delay_ms));
     if !delay.is_zero() {
@@ -119,7 +135,7 @@ pub(crate) async fn ado_request(
                 HeaderName::from_static("x-ratelimit-reset"),
                 reset.to_string(),
             );
-        emulator.state().lock().log.finish(seq, 429);
+        emulator.state().lock().log.finish_rate_limited(seq);
         return Ok(req.into_response(error.error_response()));
     }
 
@@ -165,6 +181,18 @@ pub(crate) async fn ado_request(
         .log
         .finish(seq, response.status().as_u16());
     Ok(response)
+}
+
+/// Counts a request of an organization as in flight while it lives.
+struct InFlight {
+    emulator: web::Data<Emulator>,
+    org: String,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.emulator.state().lock().concurrency.end(&self.org);
+    }
 }
 
 /// The answer to a faulted request: its status with ADO's error body, or a dropped

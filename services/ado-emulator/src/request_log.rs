@@ -35,6 +35,9 @@ pub struct RecordedRequest {
     pub dropped: bool,
     /// The request came while its identity had been told by `Retry-After` to wait.
     pub early: bool,
+    /// The organization's rate limit answered it with 429 (an injected 429 fault does
+    /// not count), so a test can tell the limiter's refusals from the faults it injected.
+    pub rate_limited: bool,
 }
 
 #[derive(Default)]
@@ -59,6 +62,14 @@ impl RequestLog {
         // Entries are in `seq` order, and the one to finish is usually among the last.
         if let Some(entry) = self.items.iter_mut().rev().find(|e| e.seq == seq) {
             entry.status = Some(status);
+        }
+    }
+
+    /// Finished with the rate limit's 429.
+    pub(crate) fn finish_rate_limited(&mut self, seq: u64) {
+        if let Some(entry) = self.items.iter_mut().rev().find(|e| e.seq == seq) {
+            entry.status = Some(429);
+            entry.rate_limited = true;
         }
     }
 

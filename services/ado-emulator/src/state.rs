@@ -12,6 +12,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError, Weak};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use crate::concurrency::Concurrency;
 use crate::faults::Faults;
 use crate::hooks::delivery::{DeliveryLog, Dispatcher, HookSettings};
 use crate::hooks::{Subscription, SubscriptionSpec};
@@ -33,6 +34,8 @@ pub(crate) struct Inner {
     /// Keyed by the lowercased name: ADO organization names are case-insensitive.
     pub(crate) orgs: BTreeMap<String, Organization>,
     pub(crate) log: RequestLog,
+    /// ADO requests in flight per organization, and the most at once.
+    pub(crate) concurrency: Concurrency,
     pub(crate) faults: Faults,
     pub(crate) latency: Latency,
     pub(crate) rate_limiter: RateLimiter,

@@ -2,8 +2,10 @@
 //! the calls in flight (so one busy organization cannot starve the others), keeps them
 //! under the budget ADO announces in `X-RateLimit-Remaining` (a request only leaves when
 //! the budget covers it and every request already in flight), and holds every call back
-//! until a `Retry-After` ADO gave has passed — so no request ever arrives early. Live
-//! edits take the next free slot before bulk work (creations).
+//! until a `Retry-After` ADO gave has passed — so no request ever arrives early. Before
+//! the first call of an organization has gone through, and after ADO refused one, a
+//! single call goes first (see `OrgState::probing`). Live edits take the next free slot
+//! before bulk work (creations, the reconciler's reads).
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -17,12 +19,29 @@ use tokio::sync::Notify;
 /// back to the queue's delayed retry, so a worker never sits on it for long.
 const MAX_WAIT: Duration = Duration::from_secs(60);
 
-#[derive(Default)]
 struct OrgState {
     in_flight: usize,
     not_before: Option<Instant>,
     /// Live edits waiting for a slot: while any wait, bulk work does not take one.
     priority_waiting: usize,
+    /// One call at a time until ADO has answered one without refusing it. A budget
+    /// someone else (another tool with the same PAT) has spent is unknown to us until
+    /// ADO refuses a call; calls already on their way then arrive after its
+    /// `Retry-After` began, i.e. early. So a worker that has not heard from the
+    /// organization yet, or was just refused, sends one call first and the rest only
+    /// once it went through (or ADO announced a budget).
+    probing: bool,
+}
+
+impl Default for OrgState {
+    fn default() -> Self {
+        Self {
+            in_flight: 0,
+            not_before: None,
+            priority_waiting: 0,
+            probing: true,
+        }
+    }
 }
 
 struct OrgGate {
@@ -107,16 +126,19 @@ impl Gates {
                     return Slot(gate);
                 };
                 let now = Instant::now();
+                let budget = budget();
                 if let Some(nb) = s.not_before.filter(|nb| *nb > now) {
                     Some(nb - now)
                 } else if s.in_flight >= self.per_org || (!priority && s.priority_waiting > 0) {
                     None
-                } else if let Some(b) = budget().filter(|b| b.remaining as usize <= s.in_flight) {
+                } else if let Some(b) = budget.filter(|b| b.remaining as usize <= s.in_flight) {
                     Some(
                         b.reset_at
                             .saturating_duration_since(now)
                             .max(Duration::from_millis(10)),
                     )
+                } else if s.probing && budget.is_none() && s.in_flight > 0 {
+                    None
                 } else {
                     s.in_flight += 1;
                     return Slot(gate);
@@ -162,6 +184,17 @@ impl Gates {
                 Err(_) => "error",
             };
             metrics::counter!("ado_calls_total", "outcome" => outcome).increment(1);
+            let refused = matches!(
+                result,
+                Err(AdoError::RateLimited { .. } | AdoError::Unavailable { .. })
+            );
+            // Any other answer (even a 400 or a 401) says ADO took the call: the others may follow.
+            if let Ok(mut s) = gate.state.lock() {
+                let was_probing = std::mem::replace(&mut s.probing, refused);
+                if was_probing && !refused {
+                    gate.freed.notify_waiters();
+                }
+            }
             let wait = match &result {
                 Err(err @ (AdoError::RateLimited { .. } | AdoError::Unavailable { .. })) => {
                     match err.retry_after() {
@@ -181,6 +214,111 @@ impl Gates {
             if started.elapsed() + wait > MAX_WAIT {
                 return result;
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::sync::{mpsc, oneshot};
+
+    /// Runs one call through `gates` that reports `name` when it reaches ADO and ends
+    /// when `hold` is released (or at once without one).
+    fn call(
+        gates: &Arc<Gates>,
+        priority: bool,
+        name: &'static str,
+        reached: &mpsc::UnboundedSender<&'static str>,
+        hold: Option<oneshot::Receiver<()>>,
+    ) {
+        let (gates, reached) = (gates.clone(), reached.clone());
+        tokio::spawn(async move {
+            let mut hold = hold;
+            let _ = gates
+                .call(
+                    "org",
+                    priority,
+                    || None,
+                    || {
+                        let _ = reached.send(name);
+                        let hold = hold.take();
+                        async move {
+                            if let Some(hold) = hold {
+                                let _ = hold.await;
+                            }
+                            Ok::<_, AdoError>(())
+                        }
+                    },
+                )
+                .await;
+        });
+    }
+
+    async fn settle() {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    #[tokio::test]
+    async fn the_first_call_to_an_organization_goes_alone_and_then_the_others_together() {
+        let gates = Arc::new(Gates::new(3));
+        let (tx, mut reached) = mpsc::unbounded_channel();
+        let (release, hold) = oneshot::channel();
+        call(&gates, false, "first", &tx, Some(hold));
+        settle().await;
+        let mut releases = Vec::new();
+        for name in ["second", "third"] {
+            let (release, hold) = oneshot::channel();
+            call(&gates, false, name, &tx, Some(hold));
+            releases.push(release);
+        }
+        settle().await;
+        assert_eq!(reached.recv().await, Some("first"));
+        assert!(
+            reached.try_recv().is_err(),
+            "the others wait for its answer"
+        );
+        let _ = release.send(());
+        settle().await;
+        let mut together = Vec::new();
+        for _ in 0..2 {
+            let next = tokio::time::timeout(Duration::from_secs(1), reached.recv()).await;
+            together.push(next.ok().flatten());
+        }
+        together.sort();
+        assert_eq!(
+            together,
+            [Some("second"), Some("third")],
+            "then in flight at once"
+        );
+        drop(releases);
+    }
+
+    #[tokio::test]
+    async fn a_waiting_live_edit_always_goes_before_waiting_bulk_work() {
+        let gates = Arc::new(Gates::new(1));
+        let (tx, mut reached) = mpsc::unbounded_channel();
+        let (release, hold) = oneshot::channel();
+        call(&gates, false, "in flight", &tx, Some(hold));
+        settle().await;
+        // Bulk work (creations, the reconciler's reads) waits first; a live edit comes last.
+        for name in ["bulk 1", "bulk 2", "bulk 3"] {
+            call(&gates, false, name, &tx, None);
+        }
+        settle().await;
+        call(&gates, true, "live edit", &tx, None);
+        settle().await;
+        assert_eq!(reached.recv().await, Some("in flight"));
+        assert!(reached.try_recv().is_err(), "one call in flight at most");
+        let _ = release.send(());
+        assert_eq!(
+            reached.recv().await,
+            Some("live edit"),
+            "the live edit takes the freed slot"
+        );
+        for _ in 0..3 {
+            let next = reached.recv().await;
+            assert!(next.is_some_and(|n| n.starts_with("bulk")), "{next:?}");
         }
     }
 }

@@ -4,6 +4,7 @@
 //! never echoing its own writes, never letting a late delivery overwrite a newer edit.
 #![forbid(unsafe_code)]
 
+mod admission;
 mod changes;
 mod dead_letters;
 mod directory;

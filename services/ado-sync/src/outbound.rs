@@ -35,6 +35,8 @@ pub const LEASE_POLL: std::time::Duration = std::time::Duration::from_millis(50)
 pub const DELETED_TAG: &str = "P2A Navigator deleted";
 const DUE_DATE: &str = "Microsoft.VSTS.Scheduling.DueDate";
 const ASSIGNED_TO: &str = "System.AssignedTo";
+/// The error on an item whose company's integration is disabled.
+pub const INTEGRATION_DISABLED: &str = "integration_disabled";
 /// The warning on a sync that went through without its assignee.
 pub const ASSIGNEE_NOT_IN_ADO: &str = "assignee_not_in_ado";
 
@@ -102,7 +104,7 @@ pub async fn handle(worker: Arc<Worker>, message: IncomingMessage) -> Outcome {
     };
     if !integration.enabled {
         metrics::counter!("sync_outcomes_total", "outcome" => "integration_disabled").increment(1);
-        return Outcome::Ack;
+        return disabled(&worker, &item, &kind).await;
     }
     let Some(project) = integration.project.clone().filter(|_| integration.active()) else {
         let reason = if integration.project.is_none() {
@@ -116,6 +118,12 @@ pub async fn handle(worker: Arc<Worker>, message: IncomingMessage) -> Outcome {
         (Ok(o), Ok(p)) => (o, p),
         _ => return Outcome::dead_letter("the integration's stored credentials are unusable"),
     };
+    // Wait for the organization's turn before taking anything shared (a database
+    // connection, the item's lease): a busy organization's backlog waits behind itself.
+    let _admitted = worker
+        .admissions
+        .admit(&integration.org_key(), priority)
+        .await;
     let mut conn = match worker.pool.get().await {
         Ok(c) => c,
         Err(err) => return Outcome::retry(format!("database: {err}")),
@@ -172,6 +180,32 @@ pub async fn handle(worker: Arc<Worker>, message: IncomingMessage) -> Outcome {
             let _ = links::release(&mut conn, item.id).await;
             ctx.failure(&mut conn, failure, &message).await
         }
+    }
+}
+
+/// An admin turned the integration off: nothing goes to ADO, and the item says so rather
+/// than showing "pending" for ever. Not parked — disabling means "stop", not "later" — so
+/// it syncs with its next change once the integration is enabled again. A deletion has no
+/// item left to show anything on.
+async fn disabled(worker: &Worker, item: &ActionItemV1, kind: &Kind) -> Outcome {
+    if matches!(kind, Kind::Delete) {
+        return Outcome::Ack;
+    }
+    let shown = worker
+        .failed(
+            item.id,
+            item.company_id,
+            None,
+            item.version,
+            INTEGRATION_DISABLED,
+            "Not sent to Azure DevOps: the company's integration is disabled. The item's \
+             next change after an admin enables it again is synced.",
+            false,
+        )
+        .await;
+    match shown {
+        Ok(()) => Outcome::Ack,
+        Err(err) => Outcome::retry(format!("broker: {err}")),
     }
 }
 
@@ -292,6 +326,8 @@ impl Ctx<'_> {
             return Ok(Outcome::Ack);
         }
         if item.version <= link.last_synced_version {
+            // No status: the newer version's is already published, and action-items would
+            // ignore one for an older version anyway.
             metrics::counter!("sync_outcomes_total", "outcome" => "stale").increment(1);
             links::release(conn, item.id).await?;
             return Ok(Outcome::Ack);
@@ -336,11 +372,12 @@ impl Ctx<'_> {
         {
             ops.push(add("System.State", json!(state)));
         }
-        if info.has_field(DUE_DATE)
-            && changed.iter().any(|c| c == changed_field::DUE_DATE)
-            && let Some(due) = item.due_date
-        {
-            ops.push(add(DUE_DATE, json!(format!("{due}T00:00:00Z"))));
+        if info.has_field(DUE_DATE) && changed.iter().any(|c| c == changed_field::DUE_DATE) {
+            ops.push(match item.due_date {
+                Some(due) => add(DUE_DATE, json!(format!("{due}T00:00:00Z"))),
+                // Cleared in Navigator: cleared in ADO too, not left at the old date.
+                None => remove(DUE_DATE),
+            });
         }
         if changed.iter().any(|c| c == changed_field::ASSIGNEE_EMAIL)
             && !from_ado(changed_field::ASSIGNEE_EMAIL)
@@ -772,4 +809,9 @@ fn remember(link: &mut LinkRow, wi: &WorkItem) {
 /// Sets a field; ADO's `add` on a field that has a value replaces it.
 fn add(field: &str, value: Value) -> Value {
     json!({"op": "add", "path": format!("/fields/{field}"), "value": value})
+}
+
+/// Clears a field (ADO accepts it on a field that has no value).
+fn remove(field: &str) -> Value {
+    json!({"op": "remove", "path": format!("/fields/{field}")})
 }

@@ -12,6 +12,7 @@ use navsync_messaging::{Broker, ConsumerConfig, Publisher, QueueSpec, run_consum
 use navsync_platform::{Settings, auth::Authenticator, db, health, http_metrics, service};
 use tokio_util::sync::CancellationToken;
 
+use crate::admission::Admissions;
 use crate::dead_letters::DeadLetters;
 use crate::directory::Directory;
 use crate::gate::Gates;
@@ -21,6 +22,16 @@ use crate::worker::Worker;
 
 pub const SERVICE: &str = "ado_sync";
 pub const DEFAULT_PORT: u16 = 8084;
+
+/// Action items of one organization handled at once, per ADO call it may have in flight:
+/// while some wait for ADO, the others do their database and broker work, so the
+/// organization's ADO slots stay busy without one organization holding every handler.
+const HANDLERS_PER_ADO_SLOT: usize = 2;
+
+/// The inbound queue's prefetch. Its handlers are not admitted per organization (a hook
+/// event is handled in a few milliseconds and rarely calls ADO), so its concurrency stays
+/// near what the database pool serves rather than following `NAVSYNC_SYNC__PREFETCH`.
+const INBOUND_PREFETCH: u16 = 32;
 
 pub const MIGRATIONS: diesel_migrations::EmbeddedMigrations =
     diesel_migrations::embed_migrations!("migrations");
@@ -64,6 +75,12 @@ impl Application {
             pool: pool.clone(),
             ado,
             gates: Gates::new(settings.sync.max_in_flight_per_org),
+            admissions: Admissions::new(
+                settings
+                    .sync
+                    .max_in_flight_per_org
+                    .saturating_mul(HANDLERS_PER_ADO_SLOT),
+            ),
             metadata: Metadata::default(),
             directory,
             publisher: Publisher::new(broker.clone()),
@@ -165,7 +182,7 @@ impl Application {
                 broker.clone(),
                 ConsumerConfig {
                     spec: QueueSpec::from(queues::ADO_SYNC_ADO_INBOUND),
-                    prefetch: self.prefetch,
+                    prefetch: INBOUND_PREFETCH,
                     consumer_tag: format!("ado-sync-in-{tag}"),
                 },
                 move |m| crate::inbound::handle(worker.clone(), m),

@@ -15,6 +15,7 @@ use navsync_messaging::{OutgoingMessage, PublishError, Publisher};
 use navsync_platform::db::Pool;
 use uuid::Uuid;
 
+use crate::admission::Admissions;
 use crate::directory::Directory;
 use crate::gate::Gates;
 use crate::metadata::Metadata;
@@ -23,6 +24,8 @@ pub struct Worker {
     pub pool: Pool,
     pub ado: AdoClient,
     pub gates: Gates,
+    /// Bounds the action items of one organization handled at once (see `admission`).
+    pub admissions: Admissions,
     pub metadata: Metadata,
     pub directory: Directory,
     pub publisher: Publisher,

@@ -173,6 +173,75 @@ async fn the_echo_of_our_own_write_produces_nothing() {
     assert!(c.changes.title.is_none());
 }
 
+/// The worker records each revision it writes before it saves what its link knows. If it
+/// dies (or cannot publish the sync status) in between, the link still holds the values
+/// and revisions from before the write, so the per-field check would take the echo for a
+/// person's newer edit: only the record of written revisions recognises it.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_echo_of_a_write_whose_link_was_never_updated_produces_nothing() {
+    use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+
+    let w = world("Agile").await;
+    let (it, id) = synced_item(&w).await;
+    // ado-sync's write: ADO has it and it is recorded as ours, but the link never learned it.
+    let written = w
+        .emulator
+        .emulator
+        .edit_as_person(
+            ORG,
+            id,
+            &json!({"System.Title": "Written by ado-sync"}),
+            None,
+        )
+        .expect("written");
+    let mut db = AsyncPgConnection::establish(w.db.url())
+        .await
+        .expect("database");
+    diesel::sql_query(format!(
+        "INSERT INTO ado_sync.written_revisions (organization, work_item_id, rev) \
+         VALUES ('{ORG}', {id}, {})",
+        written.rev
+    ))
+    .execute(&mut db)
+    .await
+    .expect("recorded as ours");
+    w.publish(Event::AdoWorkItemUpdated(raw(
+        &w,
+        id.into(),
+        written.rev.into(),
+        5,
+        &[(
+            "System.Title",
+            json!("Synced first"),
+            json!("Written by ado-sync"),
+        )],
+    )))
+    .await;
+    // A person's edit after it, to know the echo was handled.
+    let edited = w
+        .emulator
+        .emulator
+        .edit_as_person(ORG, id, &json!({"System.State": "Closed"}), None)
+        .expect("edited");
+    w.publish(Event::AdoWorkItemUpdated(raw(
+        &w,
+        id.into(),
+        edited.rev.into(),
+        6,
+        &[("System.State", json!("Active"), json!("Closed"))],
+    )))
+    .await;
+    assert!(eventually(10, || async { !changes_for(&w, it.id).await.is_empty() }).await);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let changes = changes_for(&w, it.id).await;
+    assert_eq!(changes.len(), 1, "only the person's edit: {changes:?}");
+    assert!(changes[0].changes.title.is_none(), "{changes:?}");
+    assert_eq!(
+        changes[0].changes.status.as_ref().map(|s| s.value),
+        Some(ActionItemStatus::Done)
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_late_older_revision_loses_only_the_fields_changed_since() {
     let w = world("Agile").await;

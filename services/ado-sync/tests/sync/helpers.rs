@@ -225,24 +225,19 @@ impl World {
             .max()
     }
 
-    /// How many requests the emulator answered with 429.
-    pub fn requests_429(&self) -> usize {
-        self.emulator
-            .emulator
-            .requests()
-            .iter()
-            .filter(|r| r.status == Some(429))
-            .count()
+    pub async fn set_pat(&self, pat: &str) -> u16 {
+        self.change_integration(json!({"pat": pat})).await
     }
 
-    pub async fn set_pat(&self, pat: &str) -> u16 {
+    /// `PATCH /v1/integrations/{id}` as the company's admin; the status answered.
+    pub async fn change_integration(&self, changes: serde_json::Value) -> u16 {
         self.http
             .patch(format!(
                 "{}/v1/integrations/{}",
                 self.integrations, self.integration_id
             ))
             .bearer_auth(&self.admin)
-            .json(&json!({"pat": pat}))
+            .json(&changes)
             .send()
             .await
             .expect("sent")

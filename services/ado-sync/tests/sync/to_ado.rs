@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use navsync_ado_sync::outbound::ASSIGNEE_NOT_IN_ADO;
 
-use crate::helpers::{MEMBER, ORG, eventually, item, world};
+use crate::helpers::{MEMBER, ORG, PAT, eventually, item, world};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_created_item_becomes_one_work_item_and_follows_its_updates_and_deletion() {
@@ -125,11 +125,28 @@ async fn a_lost_create_answer_still_leaves_exactly_one_work_item() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_429_storm_syncs_everything_and_nobody_jumps_the_queue() {
+    const BUDGET: u32 = 20;
     let w = world("Agile").await;
     w.emulator
         .emulator
-        .set_rate_limit(ORG, Some(RateLimit::new(8, 1)))
+        .set_rate_limit(ORG, Some(RateLimit::new(BUDGET, 5)))
         .expect("rate limit");
+    // Another tool with the same PAT has just spent the whole budget, so ado-sync's first
+    // requests meet the rate limit itself, before it has seen any X-RateLimit-Remaining.
+    for _ in 0..BUDGET {
+        let status = w
+            .http
+            .get(format!(
+                "{}/{ORG}/_apis/projects?api-version=7.1",
+                w.emulator.base_url
+            ))
+            .basic_auth("", Some(PAT))
+            .send()
+            .await
+            .expect("answered")
+            .status();
+        assert_eq!(status, 200, "the other tool stays within the budget");
+    }
     // ADO also refuses a few outright, telling us to wait a second.
     w.emulator
         .emulator
@@ -154,21 +171,47 @@ async fn a_429_storm_syncs_everything_and_nobody_jumps_the_queue() {
         "everything synced"
     );
     assert_eq!(w.work_items().len(), 25);
+    let refused_by_the_limit = w
+        .emulator
+        .emulator
+        .requests()
+        .iter()
+        .filter(|r| r.rate_limited)
+        .count();
     assert!(
-        w.requests_429() > 0,
-        "the storm happened: the limit was hit at least once"
+        refused_by_the_limit > 0,
+        "the rate limit itself refused ado-sync at least once, not only the injected faults"
     );
     assert!(
         w.emulator.emulator.early_requests().is_empty(),
-        "{:?}",
+        "nobody came back before its Retry-After: {:?}",
         w.emulator.emulator.early_requests()
     );
+}
+
+/// Whether ado-sync reported `item` paused (parked until an admin acts).
+async fn paused(w: &crate::helpers::World, item_id: uuid::Uuid) -> bool {
+    w.reports().await.iter().any(|e| {
+        matches!(&e.data, Event::ActionItemSyncFailed(f) if f.action_item_id == item_id && f.paused)
+    })
+}
+
+async fn reports_about(w: &crate::helpers::World, item_id: uuid::Uuid) -> usize {
+    w.reports()
+        .await
+        .iter()
+        .filter(|e| match &e.data {
+            Event::ActionItemSyncFailed(f) => f.action_item_id == item_id,
+            Event::ActionItemSynced(s) => s.action_item_id == item_id,
+            _ => false,
+        })
+        .count()
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_revoked_pat_parks_work_until_a_valid_one_is_saved() {
     let w = world("Agile").await;
-    w.emulator.emulator.revoke_pat(ORG, crate::helpers::PAT);
+    w.emulator.emulator.revoke_pat(ORG, PAT);
     let it = item(&w, "Waits for a PAT");
     w.created(&it).await;
     assert!(
@@ -179,24 +222,47 @@ async fn a_revoked_pat_parks_work_until_a_valid_one_is_saved() {
         "integration flagged"
     );
     assert_eq!(w.integration().await["status_reason"], "pat_rejected");
-    let paused = eventually(10, || async {
-        w.reports().await.iter().any(|e| {
-            matches!(&e.data, Event::ActionItemSyncFailed(f) if f.action_item_id == it.id && f.paused)
-        })
-    })
-    .await;
-    assert!(paused, "the item shows it is paused");
+    assert!(
+        eventually(10, || paused(&w, it.id)).await,
+        "the item shows it is paused"
+    );
     tokio::time::sleep(std::time::Duration::from_millis(800)).await;
     assert!(
         w.work_items().is_empty(),
         "nothing created while the PAT is dead"
     );
 
+    // Created once the integration is already flagged: parked without a call to ADO.
+    let requests_before = w.emulator.emulator.requests().len();
+    let later = item(&w, "Created while flagged");
+    w.created(&later).await;
+    assert!(
+        eventually(10, || paused(&w, later.id)).await,
+        "the later item shows it is paused too"
+    );
+    let reported = reports_about(&w, later.id).await;
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    assert_eq!(
+        w.emulator.emulator.requests().len(),
+        requests_before,
+        "never sent to ADO"
+    );
+    assert_eq!(
+        reports_about(&w, later.id).await,
+        reported,
+        "parked once, not going round the retry ladder"
+    );
+
+    // The resumer polls every ten minutes in these tests: only the integration.changed.v1
+    // of the new PAT can wake the parked work this soon.
     let new_pat = "renewedpat0renewedpat1renewedpat2renewedpat3renewedpatAZDO4567";
     w.emulator.emulator.add_pat(ORG, new_pat.into());
     assert_eq!(w.set_pat(new_pat).await, 200);
     assert!(eventually(15, || async { w.synced_version(&it).await == Some(1) }).await);
+    assert!(eventually(15, || async { w.synced_version(&later).await == Some(1) }).await);
     assert_eq!(w.work_items_of(&it).len(), 1);
+    assert_eq!(w.work_items_of(&later).len(), 1);
+    assert_eq!(w.work_items().len(), 2);
 }
 
 #[tokio::test(flavor = "multi_thread")]

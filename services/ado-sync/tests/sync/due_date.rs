@@ -1,0 +1,72 @@
+//! The due date goes to ADO only where the work item type has the field (in the emulator,
+//! as in ADO's templates, only Agile's `Issue`), and clearing it in Navigator clears it in
+//! ADO.
+
+use chrono::NaiveDate;
+
+use crate::helpers::{eventually, item, world};
+
+const DUE_DATE: &str = "Microsoft.VSTS.Scheduling.DueDate";
+
+fn day(text: &str) -> NaiveDate {
+    text.parse().expect("a date")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_due_date_reaches_ado_follows_its_changes_and_is_cleared_with_it() {
+    let w = world("Agile").await;
+    // Before the first event, so the worker reads the integration with this type.
+    assert_eq!(
+        w.change_integration(serde_json::json!({"work_item_type": "Issue"}))
+            .await,
+        200
+    );
+    let mut it = item(&w, "Ship before the deadline");
+    it.due_date = Some(day("2026-06-30"));
+    w.created(&it).await;
+    assert!(eventually(10, || async { w.synced_version(&it).await == Some(1) }).await);
+    let wi = &w.work_items_of(&it)[0];
+    assert_eq!(wi.text("System.WorkItemType"), "Issue");
+    assert!(wi.text(DUE_DATE).starts_with("2026-06-30"), "{wi:?}");
+
+    it.version = 2;
+    it.due_date = Some(day("2026-07-15"));
+    w.updated(&it, &["due_date"]).await;
+    assert!(eventually(10, || async { w.synced_version(&it).await == Some(2) }).await);
+    assert!(
+        w.work_items_of(&it)[0]
+            .text(DUE_DATE)
+            .starts_with("2026-07-15")
+    );
+
+    it.version = 3;
+    it.due_date = None;
+    w.updated(&it, &["due_date"]).await;
+    assert!(eventually(10, || async { w.synced_version(&it).await == Some(3) }).await);
+    assert_eq!(
+        w.work_items_of(&it)[0].field(DUE_DATE),
+        None,
+        "cleared in Navigator, cleared in ADO"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_due_date_is_left_out_where_the_type_has_no_such_field_and_the_item_still_syncs() {
+    let w = world("Agile").await;
+    let mut it = item(&w, "A task with a deadline");
+    it.due_date = Some(day("2026-06-30"));
+    w.created(&it).await;
+    assert!(eventually(10, || async { w.synced_version(&it).await == Some(1) }).await);
+    let wi = &w.work_items_of(&it)[0];
+    assert_eq!(wi.text("System.WorkItemType"), "Task");
+    assert_eq!(wi.text("System.Title"), "A task with a deadline");
+    assert_eq!(wi.field(DUE_DATE), None);
+    let rev = wi.rev;
+
+    // A change of the due date alone has nothing to write.
+    it.version = 2;
+    it.due_date = Some(day("2026-07-15"));
+    w.updated(&it, &["due_date"]).await;
+    assert!(eventually(10, || async { w.synced_version(&it).await == Some(2) }).await);
+    assert_eq!(w.work_items_of(&it)[0].rev, rev, "nothing was written");
+}

@@ -28,7 +28,7 @@ fuzz_target!(|data: &[u8]| {
             // A publishable notification always has a key to deduplicate on.
             assert!(!n.key.subscription_id.is_empty(), "an empty dedup key");
         }
-        Parsed::Rejected(reason) => assert!(!reason.is_empty()),
+        Parsed::Rejected(_, reason) => assert!(!reason.is_empty()),
         Parsed::Ignored => {}
     }
 });

@@ -227,8 +227,8 @@ pub const CATALOG: &[Metric] = &[
         name: "webhooks_total",
         kind: Kind::Counter,
         part: Part::Webhooks,
-        labels: &["outcome", "event_type"],
-        help: "Webhook calls by outcome (accepted, ignored, rejected, disabled, unauthorized, rate_limited, unavailable, invalid) and event type",
+        labels: &["outcome", "event_type", "reason"],
+        help: "Webhook calls by outcome (accepted, ignored, rejected, disabled, unauthorized, rate_limited, unavailable, invalid) and event type; rejected ones by reason (no_event_type, no_notification_key, no_work_item_id, breaks_contract)",
         zero: &[
             &[("outcome", "accepted"), ("event_type", "workitem.updated")],
             &[("outcome", "unauthorized"), ("event_type", "unknown")],

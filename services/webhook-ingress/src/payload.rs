@@ -20,6 +20,8 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, de::value::MapAccessDeserializer};
 use serde_json::{Map, Value};
 
+use crate::outcome::RejectReason;
+
 /// The members of a service hook body the ingress reads.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -208,8 +210,9 @@ pub enum Parsed {
     /// Another event type (`workitem.created`, `workitem.commented`, ...): not ours.
     Ignored,
     /// One of our types, but unusable; answered 200 all the same (ADO would put the
-    /// subscription on probation for a 4xx), counted and logged with this reason.
-    Rejected(String),
+    /// subscription on probation for a 4xx), counted by the first (a bounded metrics
+    /// label) and logged with the second.
+    Rejected(RejectReason, String),
 }
 
 /// The `eventType` as a metrics label: one of a fixed set, so that a sender cannot grow
@@ -234,10 +237,16 @@ pub fn parse(body: Body) -> Parsed {
         Some("workitem.deleted") => Kind::Deleted,
         Some("workitem.restored") => Kind::Restored,
         Some(_) => return Parsed::Ignored,
-        None => return Parsed::Rejected("the body has no eventType".into()),
+        None => {
+            return Parsed::Rejected(
+                RejectReason::NoEventType,
+                "the body has no eventType".into(),
+            );
+        }
     };
     let Some(key) = notification_key(&body) else {
         return Parsed::Rejected(
+            RejectReason::NoNotificationKey,
             "neither subscriptionId and notificationId nor an event id: \
              the notification cannot be deduplicated"
                 .into(),
@@ -258,7 +267,7 @@ pub fn parse(body: Body) -> Parsed {
         } else {
             "no work item id in the resource"
         };
-        return Parsed::Rejected(why.into());
+        return Parsed::Rejected(RejectReason::NoWorkItemId, why.into());
     };
     let notification = match kind {
         Kind::Updated => {
@@ -638,15 +647,25 @@ mod tests {
     fn a_body_without_a_work_item_id_or_a_key_is_rejected_with_a_reason() {
         let mut body = fixture("workitem.updated.minimal.json");
         body["resource"] = json!({"id": 3, "workItemId": 0, "rev": 3});
-        assert!(matches!(parsed(&body), Parsed::Rejected(r) if r.contains("work item id")));
+        let no_id = RejectReason::NoWorkItemId;
+        assert!(
+            matches!(parsed(&body), Parsed::Rejected(w, r) if w == no_id && r.contains("work item id"))
+        );
         body["resource"] = Value::Null;
-        assert!(matches!(parsed(&body), Parsed::Rejected(r) if r.contains("\"none\"")));
+        assert!(
+            matches!(parsed(&body), Parsed::Rejected(w, r) if w == no_id && r.contains("\"none\""))
+        );
         let mut body = fixture("workitem.updated.json");
         for key in ["subscriptionId", "notificationId", "id"] {
             body.as_object_mut().expect("object").remove(key);
         }
-        assert!(matches!(parsed(&body), Parsed::Rejected(r) if r.contains("deduplicated")));
-        assert!(matches!(parsed(&json!({})), Parsed::Rejected(_)));
+        assert!(
+            matches!(parsed(&body), Parsed::Rejected(RejectReason::NoNotificationKey, r) if r.contains("deduplicated"))
+        );
+        assert!(matches!(
+            parsed(&json!({})),
+            Parsed::Rejected(RejectReason::NoEventType, _)
+        ));
     }
 
     #[test]
@@ -683,7 +702,7 @@ mod tests {
         );
         assert!(matches!(
             parse(Body::read(body).expect("read")),
-            Parsed::Rejected(_)
+            Parsed::Rejected(RejectReason::NoEventType, _)
         ));
         let body = br#"{"eventType": "workitem.updated", "id": "e2",
             "resource": {"workItemId": "9", "_links": "no", "revision": 3}}"#;

@@ -35,7 +35,7 @@ fuzz_target!(|data: &[u8]| {
             let message = publish::message(&envelope).expect("a publishable notification encodes");
             navsync_contracts::decode(&message.body).expect("ado-sync decodes what is published");
         }
-        Parsed::Rejected(reason) => assert!(!reason.is_empty()),
+        Parsed::Rejected(_, reason) => assert!(!reason.is_empty()),
         Parsed::Ignored => {}
     }
 });

@@ -24,8 +24,10 @@ pub enum Part {
     SyncLag,
     /// webhook-ingress.
     Webhooks,
-    /// integrations' own table.
+    /// integrations' own table, the PAT expiry check and the hook health view.
     Integrations,
+    /// The dead-letter API (ado-sync), which creates its per-queue series itself.
+    DeadLetters,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -216,6 +218,38 @@ pub const CATALOG: &[Metric] = &[
         zero: &[&[("outcome", "published")]],
     },
     Metric {
+        name: "reconciler_runs_total",
+        kind: Kind::Counter,
+        part: Part::Sync,
+        labels: &["outcome"],
+        help: "Reconciler passes, by outcome (ok, failed, skipped: another replica holds the lock)",
+        zero: &[&[("outcome", "ok")], &[("outcome", "failed")]],
+    },
+    Metric {
+        name: "reconciler_items_checked_total",
+        kind: Kind::Counter,
+        part: Part::Sync,
+        labels: &[],
+        help: "Linked work items whose current revision the reconciler read from ADO",
+        zero: NO_LABELS,
+    },
+    Metric {
+        name: "reconciler_drift_total",
+        kind: Kind::Counter,
+        part: Part::Sync,
+        labels: &["kind"],
+        help: "Drift the reconciler found and repaired, by kind (changed: an edit whose webhook never came; deleted: a work item gone without a webhook)",
+        zero: &[&[("kind", "changed")], &[("kind", "deleted")]],
+    },
+    Metric {
+        name: "no_webhooks_flagged_total",
+        kind: Kind::Counter,
+        part: Part::Sync,
+        labels: &[],
+        help: "Integrations flagged needs_attention (no_webhooks) because writes to ADO were never followed by a webhook",
+        zero: NO_LABELS,
+    },
+    Metric {
         name: "sync_lag_seconds",
         kind: Kind::Histogram,
         part: Part::SyncLag,
@@ -227,8 +261,8 @@ pub const CATALOG: &[Metric] = &[
         name: "webhooks_total",
         kind: Kind::Counter,
         part: Part::Webhooks,
-        labels: &["outcome", "event_type"],
-        help: "Webhook calls by outcome (accepted, ignored, rejected, disabled, unauthorized, rate_limited, unavailable, invalid) and event type",
+        labels: &["outcome", "event_type", "reason"],
+        help: "Webhook calls by outcome (accepted, ignored, rejected, disabled, unauthorized, rate_limited, unavailable, invalid) and event type; rejected ones by reason (no_event_type, no_notification_key, no_work_item_id, breaks_contract)",
         zero: &[
             &[("outcome", "accepted"), ("event_type", "workitem.updated")],
             &[("outcome", "unauthorized"), ("event_type", "unknown")],
@@ -253,6 +287,34 @@ pub const CATALOG: &[Metric] = &[
             &[("status", "disabled")],
             &[("status", "needs_attention")],
         ],
+    },
+    Metric {
+        name: "hook_health_checks_total",
+        kind: Kind::Counter,
+        part: Part::Integrations,
+        labels: &["status"],
+        help: "Service hook health checks asked by an admin, by the status found (enabled, onProbation, disabledByUser, disabledBySystem, disabledByInactiveIdentity, none_found, unknown, other)",
+        zero: &[
+            &[("status", "enabled")],
+            &[("status", "disabledBySystem")],
+            &[("status", "none_found")],
+        ],
+    },
+    Metric {
+        name: "integration_pat_expires_in_days",
+        kind: Kind::Gauge,
+        part: Part::Integrations,
+        labels: &["integration_id"],
+        help: "Whole days until the integration's PAT expires (negative once expired), for integrations whose admin gave the expiry; set every PAT expiry check",
+        zero: NONE,
+    },
+    Metric {
+        name: "dead_letters_total",
+        kind: Kind::Counter,
+        part: Part::DeadLetters,
+        labels: &["queue", "action"],
+        help: "Dead letters acted on through the dead-letter API, by queue and action (redriven, discarded)",
+        zero: NONE,
     },
 ];
 
@@ -311,6 +373,31 @@ mod tests {
                 CATALOG.iter().any(|m| m.name == *name),
                 "docs/metrics.md lists {name}, which no service exports"
             );
+        }
+    }
+
+    #[test]
+    fn docs_metrics_md_gives_each_metric_its_type_and_labels() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/metrics.md");
+        let docs = std::fs::read_to_string(path).expect("docs/metrics.md exists");
+        for metric in CATALOG {
+            let row = docs
+                .lines()
+                .find(|l| l.starts_with(&format!("| `{}` |", metric.name)))
+                .unwrap_or_else(|| panic!("{} has no row", metric.name));
+            let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+            let kind = match metric.kind {
+                super::Kind::Counter => "counter",
+                super::Kind::Gauge => "gauge",
+                super::Kind::Histogram => "histogram",
+            };
+            assert_eq!(cells[2], kind, "the type of {}", metric.name);
+            let labels: Vec<&str> = cells[3]
+                .split(',')
+                .map(|l| l.trim().trim_matches('`'))
+                .filter(|l| !l.is_empty() && *l != "—")
+                .collect();
+            assert_eq!(labels, metric.labels, "the labels of {}", metric.name);
         }
     }
 

@@ -1,5 +1,5 @@
 //! Logs and traces: JSON log lines on stdout, and OTLP trace export when
-//! `NAVSYNC_OTEL__ENDPOINT` is set (nothing is exported otherwise).
+//! `NAVSYNC_OTEL__ENDPOINT` is set (nothing is exported otherwise, nor when it is blank).
 //!
 //! Spans always carry OpenTelemetry trace and span ids, exported or not: every JSON line
 //! written inside a span names them (`trace_id`, `span_id`, see [`crate::log_format`]), and
@@ -42,16 +42,21 @@ pub fn init_with_writer<W>(service: &'static str, settings: &Settings, writer: W
 where
     W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
 {
-    let provider = settings.otel.endpoint.as_deref().and_then(|endpoint| {
-        match build_provider(service, endpoint) {
-            Ok(p) => Some(p),
-            Err(err) => {
-                eprintln!("telemetry: OTLP export disabled: {err}");
-                None
-            }
-        }
-    });
+    let provider = exporting_provider(service, settings.otel.endpoint.as_deref());
     install(service, settings, writer, provider)
+}
+
+/// The provider that exports to `endpoint`; `None` (nothing leaves the process) when the
+/// endpoint is unset or blank, or the exporter cannot be built (said on stderr).
+fn exporting_provider(service: &'static str, endpoint: Option<&str>) -> Option<SdkTracerProvider> {
+    let endpoint = endpoint.filter(|e| !e.trim().is_empty())?;
+    match build_provider(service, &traces_url(endpoint)) {
+        Ok(p) => Some(p),
+        Err(err) => {
+            eprintln!("telemetry: OTLP export disabled: {err}");
+            None
+        }
+    }
 }
 
 /// Like [`init_with_writer`], with a tracer provider of the caller's: tests pass one with
@@ -128,6 +133,21 @@ pub fn current_traceparent() -> Option<String> {
     crate::trace_context::traceparent_of(&tracing::Span::current())
 }
 
+/// Where OTLP/HTTP traces go for `NAVSYNC_OTEL__ENDPOINT`. opentelemetry-otlp posts to an
+/// endpoint set in code exactly as given (it appends `/v1/traces` only to the
+/// `OTEL_EXPORTER_OTLP_ENDPOINT` variable), so a collector's base URL
+/// (`http://collector:4318`, the form that variable and most tools take) would lose every
+/// span to a 404; it gets the path here. A URL already ending in `/v1/traces` is kept.
+fn traces_url(endpoint: &str) -> String {
+    const PATH: &str = "/v1/traces";
+    let endpoint = endpoint.trim().trim_end_matches('/');
+    if endpoint.ends_with(PATH) {
+        endpoint.to_owned()
+    } else {
+        format!("{endpoint}{PATH}")
+    }
+}
+
 fn build_provider(service: &'static str, endpoint: &str) -> anyhow::Result<SdkTracerProvider> {
     use opentelemetry_otlp::WithExportConfig;
     let exporter = opentelemetry_otlp::SpanExporter::builder()
@@ -149,5 +169,42 @@ mod tests {
     #[test]
     fn without_a_recorded_trace_there_is_no_traceparent() {
         assert_eq!(super::current_traceparent(), None);
+    }
+
+    #[test]
+    fn only_an_endpoint_turns_export_on() {
+        for endpoint in [None, Some(""), Some("  ")] {
+            assert!(
+                super::exporting_provider("test", endpoint).is_none(),
+                "{endpoint:?}"
+            );
+        }
+        let exporting = super::exporting_provider("test", Some("http://127.0.0.1:4318"))
+            .expect("an endpoint turns export on");
+        let _ = exporting.shutdown();
+    }
+
+    #[test]
+    fn a_collectors_base_url_gets_the_traces_path_and_a_full_url_is_kept() {
+        use super::traces_url;
+        for (given, used) in [
+            ("http://collector:4318", "http://collector:4318/v1/traces"),
+            ("http://collector:4318/", "http://collector:4318/v1/traces"),
+            (
+                "https://gw.example.com/otlp",
+                "https://gw.example.com/otlp/v1/traces",
+            ),
+            (
+                "http://collector:4318/v1/traces",
+                "http://collector:4318/v1/traces",
+            ),
+            (
+                "http://collector:4318/v1/traces/",
+                "http://collector:4318/v1/traces",
+            ),
+            (" http://collector:4318 ", "http://collector:4318/v1/traces"),
+        ] {
+            assert_eq!(traces_url(given), used, "{given}");
+        }
     }
 }

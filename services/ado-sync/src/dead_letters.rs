@@ -44,6 +44,17 @@ pub struct DeadLetters {
     pub publisher: Publisher,
 }
 
+/// Creates `dead_letters_total` at 0 for every queue the API serves, so an alert or a
+/// dashboard reading `increase(...)` sees a series before the first re-drive or discard.
+pub fn register_metrics() {
+    for queue in queues::ALL {
+        for action in ["redriven", "discarded"] {
+            metrics::counter!("dead_letters_total", "queue" => queue.name, "action" => action)
+                .increment(0);
+        }
+    }
+}
+
 /// The routes, under `/internal/v1`; registered through utoipa-actix-web, so each is in
 /// the OpenAPI document too.
 pub fn configure(cfg: &mut ServiceConfig) {

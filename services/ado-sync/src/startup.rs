@@ -57,7 +57,14 @@ impl Application {
         http_metrics::install();
         {
             use navsync_platform::metrics_catalog::{Part, register};
-            register(&[Part::Http, Part::Messaging, Part::Ado, Part::Sync]);
+            register(&[
+                Part::Http,
+                Part::Messaging,
+                Part::Ado,
+                Part::Sync,
+                Part::DeadLetters,
+            ]);
+            crate::dead_letters::register_metrics();
         }
         db::migrate(&settings.database.url, SERVICE, MIGRATIONS).await?;
         let pool = db::pool(&settings.database.url, settings.database.pool_size)?;

@@ -1,6 +1,6 @@
-//! What became of a webhook, counted in `webhooks_total{outcome, event_type}`, and when
-//! each integration last called (`webhook_last_received_timestamp_seconds`), for the
-//! "ADO stopped calling us" alert.
+//! What became of a webhook, counted in `webhooks_total{outcome, event_type}` (and
+//! `reason` for a rejected one), and when each integration last called
+//! (`webhook_last_received_timestamp_seconds`), for the "ADO stopped calling us" alert.
 
 use uuid::Uuid;
 
@@ -39,7 +39,46 @@ impl Outcome {
     }
 }
 
-/// Counts one webhook. `event_type` comes from a fixed set (see
+/// Why one of our event types could not be used: a fixed set, so that the `reason` label
+/// of `webhooks_total{outcome="rejected"}` stays bounded whatever a sender writes (the
+/// full reason goes to the log and the answer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RejectReason {
+    /// The body has no `eventType`.
+    NoEventType,
+    /// Neither subscription and notification ids nor an event id: cannot be deduplicated.
+    NoNotificationKey,
+    /// No work item id in the resource (or resource details `none`).
+    NoWorkItemId,
+    /// Read, but the event it makes breaks the `ado.work_item.*.v1` contract. The parser
+    /// already drops what the contract refuses (a revision below 1, ...), so this is the
+    /// guard for a contract that grows stricter, not a path a body takes today.
+    BreaksContract,
+}
+
+impl RejectReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NoEventType => "no_event_type",
+            Self::NoNotificationKey => "no_notification_key",
+            Self::NoWorkItemId => "no_work_item_id",
+            Self::BreaksContract => "breaks_contract",
+        }
+    }
+}
+
+/// Counts one rejected webhook, with why.
+pub fn count_rejected(event_type: &'static str, reason: RejectReason) {
+    metrics::counter!(
+        "webhooks_total",
+        "outcome" => Outcome::Rejected.as_str(),
+        "event_type" => event_type,
+        "reason" => reason.as_str()
+    )
+    .increment(1);
+}
+
+/// Counts one webhook (a rejected one through [`count_rejected`]). `event_type` comes from a fixed set (see
 /// [`crate::payload::event_type_label`]), `unknown` before the body is read.
 pub fn count(outcome: Outcome, event_type: &'static str) {
     metrics::counter!(

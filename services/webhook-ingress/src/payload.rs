@@ -23,6 +23,8 @@ use serde::{Deserialize, de::value::MapAccessDeserializer};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+use crate::outcome::RejectReason;
+
 pub use navsync_contracts::AdoWorkItemKind as Kind;
 
 /// The members of a service hook body the ingress reads, borrowed from the body.
@@ -237,8 +239,9 @@ pub enum Parsed<'a> {
     /// Another event type (`workitem.created`, `workitem.commented`, ...): not ours.
     Ignored,
     /// One of our types, but unusable; answered 200 all the same (ADO would put the
-    /// subscription on probation for a 4xx), counted and logged with this reason.
-    Rejected(String),
+    /// subscription on probation for a 4xx), counted by the first (a bounded metrics
+    /// label) and logged with the second.
+    Rejected(RejectReason, String),
 }
 
 impl Parsed<'_> {
@@ -247,7 +250,7 @@ impl Parsed<'_> {
         match self {
             Parsed::Publish(n) => Parsed::Publish(Box::new(n.into_owned())),
             Parsed::Ignored => Parsed::Ignored,
-            Parsed::Rejected(reason) => Parsed::Rejected(reason),
+            Parsed::Rejected(why, reason) => Parsed::Rejected(why, reason),
         }
     }
 }
@@ -274,10 +277,16 @@ pub fn parse(body: Body<'_>) -> Parsed<'_> {
         Some("workitem.deleted") => Kind::Deleted,
         Some("workitem.restored") => Kind::Restored,
         Some(_) => return Parsed::Ignored,
-        None => return Parsed::Rejected("the body has no eventType".into()),
+        None => {
+            return Parsed::Rejected(
+                RejectReason::NoEventType,
+                "the body has no eventType".into(),
+            );
+        }
     };
     let Some(key) = notification_key(&body) else {
         return Parsed::Rejected(
+            RejectReason::NoNotificationKey,
             "neither subscriptionId and notificationId nor an event id: \
              the notification cannot be deduplicated"
                 .into(),
@@ -298,7 +307,7 @@ pub fn parse(body: Body<'_>) -> Parsed<'_> {
         } else {
             "no work item id in the resource"
         };
-        return Parsed::Rejected(why.into());
+        return Parsed::Rejected(RejectReason::NoWorkItemId, why.into());
     };
     let notification = match kind {
         Kind::Updated => {
@@ -752,15 +761,25 @@ mod tests {
     fn a_body_without_a_work_item_id_or_a_key_is_rejected_with_a_reason() {
         let mut body = fixture("workitem.updated.minimal.json");
         body["resource"] = json!({"id": 3, "workItemId": 0, "rev": 3});
-        assert!(matches!(parsed(&body), Parsed::Rejected(r) if r.contains("work item id")));
+        let no_id = RejectReason::NoWorkItemId;
+        assert!(
+            matches!(parsed(&body), Parsed::Rejected(w, r) if w == no_id && r.contains("work item id"))
+        );
         body["resource"] = Value::Null;
-        assert!(matches!(parsed(&body), Parsed::Rejected(r) if r.contains("\"none\"")));
+        assert!(
+            matches!(parsed(&body), Parsed::Rejected(w, r) if w == no_id && r.contains("\"none\""))
+        );
         let mut body = fixture("workitem.updated.json");
         for key in ["subscriptionId", "notificationId", "id"] {
             body.as_object_mut().expect("object").remove(key);
         }
-        assert!(matches!(parsed(&body), Parsed::Rejected(r) if r.contains("deduplicated")));
-        assert!(matches!(parsed(&json!({})), Parsed::Rejected(_)));
+        assert!(
+            matches!(parsed(&body), Parsed::Rejected(RejectReason::NoNotificationKey, r) if r.contains("deduplicated"))
+        );
+        assert!(matches!(
+            parsed(&json!({})),
+            Parsed::Rejected(RejectReason::NoEventType, _)
+        ));
     }
 
     #[test]
@@ -833,7 +852,10 @@ mod tests {
             label(&serde_json::from_slice(body).expect("json")),
             "unknown"
         );
-        assert!(matches!(parsed_bytes(body), Parsed::Rejected(_)));
+        assert!(matches!(
+            parsed_bytes(body),
+            Parsed::Rejected(RejectReason::NoEventType, _)
+        ));
         let body = br#"{"eventType": "workitem.updated", "id": "e2",
             "resource": {"workItemId": "9", "_links": "no", "revision": 3}}"#;
         let n = match parsed_bytes(body) {

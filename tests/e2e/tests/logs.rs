@@ -2,12 +2,16 @@
 //! process at debug level with its log lines captured, and is driven through the failures
 //! where a careless message would leak one — ADO refusing a PAT (401) and failing (500)
 //! during a sync, a PAT rejected on save, a webhook with a wrong secret, a webhook that is
-//! not JSON, and a service whose broker is down (its AMQP URL holds a password).
+//! not JSON, and a service whose broker is down (its AMQP URL holds a password). Secrets
+//! are looked for as they are and base64-encoded (a logged `Authorization: Basic` header).
+//! Every line must be one JSON object, and every line written while a request is handled
+//! must name its trace and span.
 
 mod common;
 #[path = "support/world.rs"]
 mod world;
 
+use base64::Engine;
 use navsync_ado_emulator::Fault;
 use navsync_test_support::CapturedLogs;
 use secrecy::ExposeSecret;
@@ -157,7 +161,32 @@ async fn no_secret_is_logged_on_the_error_paths() {
             !text.contains(secret.as_str()),
             "{what} appears in the logs"
         );
+        for encoded in base64_anywhere(secret) {
+            assert!(
+                !text.contains(encoded.as_str()),
+                "{what} appears base64-encoded in the logs"
+            );
+        }
     }
+    // The Basic credentials as they travel: the PAT to ADO (empty user name), the webhook
+    // secret from ADO's service hook (user `navsync`), each a header value of its own.
+    let basic = |user: &str, password: &str| {
+        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+    };
+    for (what, header) in [
+        ("the PAT's Basic header", basic("", world::PAT)),
+        ("the rejected PAT's Basic header", basic("", REJECTED_PAT)),
+        (
+            "the webhook's Basic header",
+            basic("navsync", &w.webhook_secret),
+        ),
+    ] {
+        assert!(
+            !text.contains(header.as_str()),
+            "{what} appears in the logs"
+        );
+    }
+    every_line_is_json_and_request_lines_name_their_trace(&text);
     // The error paths did log (so the sweep above looked at them), with their trace ids.
     for evidence in [
         "pat_rejected",
@@ -167,4 +196,57 @@ async fn no_secret_is_logged_on_the_error_paths() {
         assert!(text.contains(evidence), "the logs mention {evidence}");
     }
     assert!(text.contains("\"trace_id\":"), "log lines carry trace ids");
+}
+
+/// What `secret` looks like inside any base64 text, whatever precedes it: one string per
+/// alignment (the secret starting at byte 0, 1 or 2 of a 3-byte group), without the
+/// groups at either end that also hold the neighbouring bytes. `:PAT` and
+/// `navsync:secret`, as Basic headers encode them, are two of these alignments.
+fn base64_anywhere(secret: &str) -> Vec<String> {
+    (0..3)
+        .map(|offset| {
+            let mut bytes = vec![0u8; offset];
+            bytes.extend_from_slice(secret.as_bytes());
+            let encoded = base64::engine::general_purpose::STANDARD.encode(&bytes);
+            let start = if offset == 0 { 0 } else { 4 };
+            encoded[start..encoded.len() - 4].to_owned()
+        })
+        .collect()
+}
+
+/// Each line is one JSON object; each written while a request was handled (by a route, the
+/// request middleware or a readiness check) names its trace and span.
+fn every_line_is_json_and_request_lines_name_their_trace(text: &str) {
+    let mut in_requests = 0;
+    for line in text.lines() {
+        let parsed: Value = serde_json::from_str(line)
+            .unwrap_or_else(|e| panic!("a log line that is not JSON ({e}): {line}"));
+        assert!(
+            parsed.is_object(),
+            "a log line that is not an object: {line}"
+        );
+        let target = parsed["target"].as_str().unwrap_or_default();
+        let in_request = target.contains("::routes::")
+            || target.starts_with("tracing_actix_web")
+            || target == "navsync_platform::health";
+        if !in_request {
+            continue;
+        }
+        in_requests += 1;
+        let id = |key: &str, len: usize| {
+            parsed[key].as_str().is_some_and(|v| {
+                v.len() == len
+                    && v.chars().all(|c| c.is_ascii_hexdigit())
+                    && v.chars().any(|c| c != '0')
+            })
+        };
+        assert!(
+            id("trace_id", 32) && id("span_id", 16),
+            "a line written inside a request without its trace and span ids: {line}"
+        );
+    }
+    assert!(
+        in_requests >= 5,
+        "the requests above logged (a refused webhook, a rejected PAT, ...): {in_requests} lines"
+    );
 }

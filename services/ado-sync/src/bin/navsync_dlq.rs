@@ -30,11 +30,40 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(args: &[String]) -> Result<(), String> {
+/// What to ask ado-sync: the path after `/internal/v1/dead-letters/{queue}` and, for a
+/// re-drive or discard, the JSON body (a GET otherwise).
+#[derive(Debug, PartialEq)]
+struct Call {
+    queue: String,
+    suffix: String,
+    body: Option<Map<String, Value>>,
+}
+
+/// Reads the command line; `user` (the login name) is the default `actor` of an action.
+fn call_of(args: &[String], user: Option<String>) -> Result<Call, String> {
     let (command, queue) = match args {
-        [command, queue, ..] => (command.as_str(), queue.as_str()),
+        [command, queue, ..] => (command.as_str(), queue.clone()),
         _ => return Err(USAGE.to_owned()),
     };
+    let rest = &args[2..];
+    let (suffix, body) = match command {
+        "list" | "audit" if !rest.is_empty() => {
+            return Err(format!("{command} takes no options\n{USAGE}"));
+        }
+        "list" => (String::new(), None),
+        "audit" => ("/audit".to_owned(), None),
+        "redrive" | "discard" => (format!("/{command}"), Some(selection(rest, user)?)),
+        _ => return Err(USAGE.to_owned()),
+    };
+    Ok(Call {
+        queue,
+        suffix,
+        body,
+    })
+}
+
+async fn run(args: &[String]) -> Result<(), String> {
+    let call = call_of(args, std::env::var("USER").ok())?;
     let base = std::env::var("NAVSYNC_ADO_SYNC__URL")
         .unwrap_or_else(|_| "http://127.0.0.1:8084".to_owned());
     let token = match std::env::var("NAVSYNC_AUTH__SERVICE_TOKEN") {
@@ -44,16 +73,16 @@ async fn run(args: &[String]) -> Result<(), String> {
         }
         Err(_) => navsync_platform::settings::DEV_SERVICE_TOKEN.to_owned(),
     };
-    let base = base.trim_end_matches('/');
+    let url = format!(
+        "{}/internal/v1/dead-letters/{}{}",
+        base.trim_end_matches('/'),
+        call.queue,
+        call.suffix
+    );
     let http = reqwest::Client::new();
-    let url = |suffix: &str| format!("{base}/internal/v1/dead-letters/{queue}{suffix}");
-    let request = match command {
-        "list" => http.get(url("")),
-        "audit" => http.get(url("/audit")),
-        "redrive" | "discard" => http
-            .post(url(&format!("/{command}")))
-            .json(&Value::Object(selection(&args[2..])?)),
-        _ => return Err(USAGE.to_owned()),
+    let request = match call.body {
+        None => http.get(url),
+        Some(body) => http.post(url).json(&Value::Object(body)),
     };
     let res = request
         .bearer_auth(token)
@@ -76,7 +105,7 @@ async fn run(args: &[String]) -> Result<(), String> {
     }
 }
 
-fn selection(args: &[String]) -> Result<Map<String, Value>, String> {
+fn selection(args: &[String], user: Option<String>) -> Result<Map<String, Value>, String> {
     let mut body = Map::new();
     let mut rest = args.iter();
     while let Some(flag) = rest.next() {
@@ -97,9 +126,80 @@ fn selection(args: &[String]) -> Result<Map<String, Value>, String> {
         body.insert(key.into(), Value::String(value.clone()));
     }
     if !body.contains_key("actor")
-        && let Ok(user) = std::env::var("USER")
+        && let Some(user) = user
     {
         body.insert("actor".into(), Value::String(user));
     }
     Ok(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Call, call_of};
+    use serde_json::{Value, json};
+
+    fn args(line: &str) -> Vec<String> {
+        line.split_whitespace().map(str::to_owned).collect()
+    }
+
+    fn body(call: Call) -> Value {
+        Value::Object(call.body.expect("an action has a body"))
+    }
+
+    #[test]
+    fn list_and_audit_are_reads_of_the_queue() {
+        let list = call_of(&args("list ado-sync.action-items"), None).expect("list");
+        assert_eq!(
+            list,
+            Call {
+                queue: "ado-sync.action-items".into(),
+                suffix: String::new(),
+                body: None
+            }
+        );
+        let audit = call_of(&args("audit ado-sync.ado-inbound"), None).expect("audit");
+        assert_eq!((audit.suffix.as_str(), audit.body), ("/audit", None));
+    }
+
+    #[test]
+    fn every_option_of_a_redrive_becomes_its_field_and_the_login_is_the_default_actor() {
+        let call = call_of(
+            &args("redrive q --reason database --routing-key action_item.created.v1"),
+            Some("ops".into()),
+        )
+        .expect("redrive");
+        assert_eq!(call.suffix, "/redrive");
+        assert_eq!(
+            body(call),
+            json!({"reason_contains": "database", "routing_key": "action_item.created.v1",
+                   "actor": "ops"})
+        );
+        let call = call_of(
+            &args("discard q --id m-1 --all --actor alice"),
+            Some("ops".into()),
+        )
+        .expect("discard");
+        assert_eq!(call.suffix, "/discard");
+        assert_eq!(
+            body(call),
+            json!({"message_id": "m-1", "all": true, "actor": "alice"})
+        );
+        let call = call_of(&args("redrive q --all"), None).expect("no login");
+        assert_eq!(body(call), json!({"all": true}));
+    }
+
+    #[test]
+    fn a_wrong_command_line_says_why_and_sends_nothing() {
+        for (line, why) in [
+            ("", "usage:"),
+            ("list", "usage:"),
+            ("purge q", "usage:"),
+            ("redrive q --reason", "--reason needs a value"),
+            ("redrive q --everything", "unknown option --everything"),
+            ("list q --all", "list takes no options"),
+        ] {
+            let err = call_of(&args(line), None).expect_err(line);
+            assert!(err.contains(why), "{line}: {err}");
+        }
+    }
 }

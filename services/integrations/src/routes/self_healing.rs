@@ -82,7 +82,8 @@ async fn get_hook_health(
     let webhook_url = state.view(row.clone()).webhook_url;
     let health = hook_health::check(&state.ado, &org, &pat, &webhook_url).await;
     remember(&state, row.id, &health.status).await?;
-    metrics::counter!("hook_health_checks_total", "status" => health.status.clone()).increment(1);
+    metrics::counter!("hook_health_checks_total", "status" => hook_health::status_label(&health.status))
+        .increment(1);
     Ok(HttpResponse::Ok().json(health))
 }
 

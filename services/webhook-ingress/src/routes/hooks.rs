@@ -24,7 +24,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth;
-use crate::outcome::{self, Outcome};
+use crate::outcome::{self, Outcome, RejectReason};
 use crate::payload::{self, Body, Parsed};
 use crate::publish::{self, SendError};
 use crate::state::AppState;
@@ -163,7 +163,9 @@ pub async fn receive(
                 reason: None,
             });
         }
-        Parsed::Rejected(reason) => return rejected(&integration.id, event_type, &reason),
+        Parsed::Rejected(why, reason) => {
+            return rejected(&integration.id, event_type, why, &reason);
+        }
     };
     let envelope = publish::envelope(&integration, notification);
     match publish::send(&state.publisher, &envelope, state.publish_timeout).await {
@@ -182,7 +184,12 @@ pub async fn receive(
                 reason: None,
             })
         }
-        Err(SendError::Contract(reason)) => rejected(&integration.id, event_type, &reason),
+        Err(SendError::Contract(reason)) => rejected(
+            &integration.id,
+            event_type,
+            RejectReason::BreaksContract,
+            &reason,
+        ),
         Err(err @ SendError::NotStored(_)) => {
             tracing::warn!(integration_id = %integration.id, event_type, error = %err, "webhook not stored; ADO will deliver it again");
             outcome::count(Outcome::Unavailable, event_type);
@@ -224,9 +231,14 @@ fn ok(answer: Answer) -> HttpResponse {
     HttpResponse::Ok().json(answer)
 }
 
-fn rejected(integration: &Uuid, event_type: &'static str, reason: &str) -> HttpResponse {
-    tracing::warn!(integration_id = %integration, event_type, reason, "webhook rejected: nothing published");
-    outcome::count(Outcome::Rejected, event_type);
+fn rejected(
+    integration: &Uuid,
+    event_type: &'static str,
+    why: RejectReason,
+    reason: &str,
+) -> HttpResponse {
+    tracing::warn!(integration_id = %integration, event_type, why = why.as_str(), reason, "webhook rejected: nothing published");
+    outcome::count_rejected(event_type, why);
     ok(Answer {
         status: "rejected",
         event_id: None,

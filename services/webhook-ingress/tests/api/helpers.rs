@@ -260,6 +260,12 @@ impl TestApp {
 
     /// The `/metrics` value of `webhooks_total` for an outcome and event type (0 if absent).
     pub async fn webhooks_total(&self, outcome: &str, event_type: &str) -> f64 {
+        self.webhooks_total_with(&[("outcome", outcome), ("event_type", event_type)])
+            .await
+    }
+
+    /// The sum of the `webhooks_total` series that have all of `labels` (0 if none).
+    pub async fn webhooks_total_with(&self, labels: &[(&str, &str)]) -> f64 {
         let text = self
             .http
             .get(format!("{}/metrics", self.address))
@@ -269,12 +275,10 @@ impl TestApp {
             .text()
             .await
             .expect("text");
-        let (o, e) = (
-            format!("outcome=\"{outcome}\""),
-            format!("event_type=\"{event_type}\""),
-        );
+        let wanted: Vec<String> = labels.iter().map(|(k, v)| format!("{k}=\"{v}\"")).collect();
         text.lines()
-            .filter(|l| l.starts_with("webhooks_total{") && l.contains(&o) && l.contains(&e))
+            .filter(|l| l.starts_with("webhooks_total{"))
+            .filter(|l| wanted.iter().all(|w| l.contains(w.as_str())))
             .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
             .sum()
     }

@@ -183,10 +183,59 @@ async fn an_update_naming_no_work_item_is_answered_200_counted_and_not_published
     );
     assert!(app.events.settled(0).await.is_empty());
     assert_eq!(
-        app.webhooks_total("rejected", "workitem.updated").await,
+        app.webhooks_total_with(&[
+            ("outcome", "rejected"),
+            ("event_type", "workitem.updated"),
+            ("reason", "no_work_item_id"),
+        ])
+        .await,
         1.0
     );
     assert!(app.logs.text().contains("no work item id in the resource"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_rejected_webhook_is_counted_under_its_reason() {
+    let app = spawn_app().await;
+    let update = fixture("workitem.updated.json");
+    let mut no_event_type = update.clone();
+    no_event_type
+        .as_object_mut()
+        .expect("object")
+        .remove("eventType");
+    let mut no_key = update.clone();
+    for key in ["subscriptionId", "notificationId", "id"] {
+        no_key.as_object_mut().expect("object").remove(key);
+    }
+    let mut no_work_item = update.clone();
+    no_work_item["resource"] = Value::Null;
+    let cases = [
+        (no_event_type, "unknown", "no_event_type"),
+        (no_key, "workitem.updated", "no_notification_key"),
+        (no_work_item, "workitem.updated", "no_work_item_id"),
+    ];
+    for (body, _, reason) in &cases {
+        let answer = app.deliver(body).await;
+        assert_eq!(answer.status, 200, "{reason}: {}", answer.text);
+        assert_eq!(
+            answer.body["status"], "rejected",
+            "{reason}: {}",
+            answer.text
+        );
+    }
+    for (_, event_type, reason) in &cases {
+        let labels = [
+            ("outcome", "rejected"),
+            ("event_type", *event_type),
+            ("reason", *reason),
+        ];
+        assert_eq!(app.webhooks_total_with(&labels).await, 1.0, "{reason}");
+    }
+    assert_eq!(
+        app.webhooks_total_with(&[("outcome", "rejected")]).await,
+        3.0
+    );
+    assert!(app.events.settled(0).await.is_empty(), "nothing published");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -51,7 +51,12 @@ pub async fn start_all() -> Services {
         env.extend_from_slice(extra);
         env
     };
-    let integrations = start("navsync-integrations", &common(&[])).await;
+    // The PAT expiry check every second, so its gauge appears within the test.
+    let integrations = start(
+        "navsync-integrations",
+        &common(&[("NAVSYNC_PAT_WATCH__INTERVAL_SECS", "1".into())]),
+    )
+    .await;
     let action_items = start("navsync-action-items", &common(&[])).await;
     let with_integrations = ("NAVSYNC_INTEGRATIONS__URL", integrations.url.clone());
     let ingress = start(

@@ -4,10 +4,11 @@
 //! no newer revision of that field is known (a late delivery never clobbers a newer edit;
 //! a concurrent edit of another field survives).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use diesel_async::AsyncPgConnection;
-use navsync_ado_client::{AdoError, WorkItem};
+use navsync_ado_client::{AdoError, WorkItem, WorkItemState};
 use navsync_contracts::{
     AdoChanges, AdoWorkItemEventV1, Event, FieldValue, ResourceDetails, decode,
 };
@@ -20,9 +21,9 @@ use crate::store::links::{self, Claimed, LinkRow};
 use crate::store::{inbox, revisions};
 use crate::worker::Worker;
 
-const TITLE: &str = "System.Title";
-const DESCRIPTION: &str = "System.Description";
-const STATE: &str = "System.State";
+pub(crate) const TITLE: &str = "System.Title";
+pub(crate) const DESCRIPTION: &str = "System.Description";
+pub(crate) const STATE: &str = "System.State";
 
 pub(crate) enum Kind {
     Updated,
@@ -190,8 +191,7 @@ async fn changes(
         _ => return Ok(None),
     };
     let ado_error = |e: AdoError| format!("ADO: {e}");
-    // (field, new value, revision that set it)
-    let mut candidates: Vec<(&str, Option<String>, i64)> = Vec::new();
+    let mut candidates: Vec<Candidate<'_>> = Vec::new();
     let full = event.resource_details == ResourceDetails::All && event.rev.is_some();
     if full {
         let rev = event.rev.unwrap_or_default();
@@ -261,6 +261,25 @@ async fn changes(
         )
         .await
         .map_err(ado_error)?;
+    Ok(Some(take_newer(
+        link,
+        candidates,
+        &info.states,
+        &integration.state_mapping,
+    )))
+}
+
+/// A field's new value in ADO and the revision that set it: `(field, value, rev)`.
+pub(crate) type Candidate<'a> = (&'a str, Option<String>, i64);
+
+/// The candidates no newer known revision of their field superseded, as the changes to
+/// report (with the newest revision among them); the link learns each one.
+pub(crate) fn take_newer(
+    link: &mut LinkRow,
+    candidates: Vec<Candidate<'_>>,
+    states: &[WorkItemState],
+    state_mapping: &HashMap<String, String>,
+) -> Option<(AdoChanges, i64)> {
     let mut changes = AdoChanges::default();
     let mut max_rev = 0;
     for (field, value, rev) in candidates {
@@ -295,14 +314,14 @@ async fn changes(
                 link.known_state = value.clone();
                 if let Some(status) = value
                     .as_deref()
-                    .and_then(|s| status_for(s, &info.states, &integration.state_mapping))
+                    .and_then(|s| status_for(s, states, state_mapping))
                 {
                     changes.status = Some(FieldValue { value: status, rev });
                 }
             }
         }
     }
-    Ok(Some((!changes.is_empty()).then_some((changes, max_rev))))
+    (!changes.is_empty()).then_some((changes, max_rev))
 }
 
 fn as_text(value: &Value) -> Option<String> {

@@ -22,6 +22,7 @@ use navsync_messaging::{IncomingMessage, Outcome};
 use serde_json::{Value, json};
 
 use crate::directory::Integration;
+use crate::inbound::{Candidate, DESCRIPTION, STATE, TITLE, take_newer};
 use crate::mapping::{state_for, status_for, text_to_html};
 use crate::metadata::TypeInfo;
 use crate::store::links::{self, LinkRow};
@@ -406,6 +407,7 @@ impl Ctx<'_> {
             links::save_and_release(conn, &link).await?;
             return Ok(Outcome::Ack);
         }
+        let wrote = Wrote::of(&ops);
         let written = self
             .send_dropping_refused_assignee(ops, |ops| async move {
                 self.worker
@@ -457,7 +459,26 @@ impl Ctx<'_> {
         };
         revisions::record(conn, &link.organization, work_item_id, wi.rev).await?;
         crate::hook_watch::wrote(conn, link.company_id, link.integration_id).await;
-        remember(&mut link, &wi);
+        let found = remember(&mut link, &wi, wrote);
+        if let Some((changes, rev)) = take_newer(
+            &mut link,
+            found,
+            &info.states,
+            &self.integration.state_mapping,
+        ) {
+            // Someone changed these in ADO since we last knew: reported as if by webhook.
+            self.worker
+                .changed_in_ado(
+                    item.id,
+                    item.company_id,
+                    work_item_id,
+                    rev,
+                    changes,
+                    None,
+                    None,
+                )
+                .await?;
+        }
         link.last_synced_version = item.version;
         let url = self.web_url(&wi);
         link.work_item_url = Some(url.clone());
@@ -641,7 +662,8 @@ impl Ctx<'_> {
         link.work_item_id = Some(wi.id);
         link.work_item_url = Some(self.web_url(wi));
         link.state = links::LINKED.to_owned();
-        remember(link, wi);
+        // Nothing was known before: all of it is what the link starts from.
+        remember(link, wi, Wrote::ALL);
         Ok(())
     }
 
@@ -779,31 +801,76 @@ impl Ctx<'_> {
     }
 }
 
-/// Records what ADO holds after `wi`, field by field, with the revision.
-fn remember(link: &mut LinkRow, wi: &WorkItem) {
-    let rev = Some(wi.rev);
-    if let Some(title) = wi.field_str("System.Title") {
-        if link.known_title.as_deref() != Some(title) {
-            link.title_rev = rev;
+/// Which of the fields ADO reports back to Navigator a write set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Wrote {
+    title: bool,
+    description: bool,
+    state: bool,
+}
+
+impl Wrote {
+    /// A create, or a work item found by its marker: everything known comes from it.
+    const ALL: Wrote = Wrote {
+        title: true,
+        description: true,
+        state: true,
+    };
+
+    fn of(ops: &[Value]) -> Self {
+        let sets = |field: &str| {
+            let path = format!("/fields/{field}");
+            ops.iter().any(|op| op["path"] == path.as_str())
+        };
+        Self {
+            title: sets(TITLE),
+            description: sets(DESCRIPTION),
+            state: sets(STATE),
         }
-        link.known_title = Some(title.to_owned());
     }
-    let description = wi
-        .field_str("System.Description")
-        .map(crate::mapping::html_to_text)
-        .unwrap_or_default();
+}
+
+/// Records what ADO holds after our write `wi`, field by field, with the revision. A field
+/// the write did not set that differs from what we knew was changed in ADO by someone else
+/// meanwhile: it is not recorded as ours but returned, to be reported as that person's
+/// change. Recording it would supersede the change's own webhook when it comes, and the
+/// edit would never reach Navigator.
+fn remember(link: &mut LinkRow, wi: &WorkItem, wrote: Wrote) -> Vec<Candidate<'static>> {
+    let rev = Some(wi.rev);
+    let mut found = Vec::new();
+    if let Some(title) = wi.field_str(TITLE)
+        && link.known_title.as_deref() != Some(title)
+    {
+        if wrote.title || link.known_title.is_none() {
+            link.title_rev = rev;
+            link.known_title = Some(title.to_owned());
+        } else {
+            found.push((TITLE, Some(title.to_owned()), wi.rev));
+        }
+    }
+    let html = wi.field_str(DESCRIPTION);
+    let description = html.map(crate::mapping::html_to_text).unwrap_or_default();
     if link.known_description.clone().unwrap_or_default() != description
         || link.description_rev.is_none()
     {
-        link.description_rev = rev;
-    }
-    link.known_description = Some(description);
-    if let Some(state) = wi.field_str("System.State") {
-        if link.known_state.as_deref() != Some(state) {
-            link.state_rev = rev;
+        if wrote.description || link.description_rev.is_none() {
+            link.description_rev = rev;
+            link.known_description = Some(description);
+        } else {
+            found.push((DESCRIPTION, html.map(str::to_owned), wi.rev));
         }
-        link.known_state = Some(state.to_owned());
     }
+    if let Some(state) = wi.field_str(STATE)
+        && link.known_state.as_deref() != Some(state)
+    {
+        if wrote.state || link.known_state.is_none() {
+            link.state_rev = rev;
+            link.known_state = Some(state.to_owned());
+        } else {
+            found.push((STATE, Some(state.to_owned()), wi.rev));
+        }
+    }
+    found
 }
 
 /// Sets a field; ADO's `add` on a field that has a value replaces it.

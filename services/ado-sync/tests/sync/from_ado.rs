@@ -347,3 +347,60 @@ async fn a_deletion_in_ado_becomes_deleted_in_ado() {
         .await
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_persons_edit_our_write_overtook_still_reaches_navigator_once() {
+    let w = world("Agile").await;
+    let (mut it, id) = synced_item(&w).await;
+    // Dana renames the work item; its webhook is slow.
+    let renamed = w
+        .emulator
+        .emulator
+        .edit_as_person(ORG, id, &json!({"System.Title": "Renamed by Dana"}), None)
+        .expect("edited");
+    // Meanwhile Navigator closes the item: our write of the state lands after Dana's edit,
+    // and ADO's answer to it already carries her title.
+    it.version = 2;
+    it.status = ActionItemStatus::Done;
+    w.updated(&it, &["status"]).await;
+    assert!(eventually(10, || async { w.synced_version(&it).await == Some(2) }).await);
+    assert_eq!(w.work_items_of(&it)[0].text("System.State"), "Closed");
+    assert!(
+        eventually(10, || async { !changes_for(&w, it.id).await.is_empty() }).await,
+        "Dana's title never reached Navigator"
+    );
+    let changes = changes_for(&w, it.id).await;
+    assert_eq!(
+        changes[0].changes.title.as_ref().map(|t| t.value.as_str()),
+        Some("Renamed by Dana")
+    );
+    assert!(
+        changes[0].changes.status.is_none(),
+        "the state was our own write"
+    );
+    // Her webhook comes at last: already reported, so nothing more.
+    w.publish(Event::AdoWorkItemUpdated(raw(
+        &w,
+        id.into(),
+        renamed.rev.into(),
+        9,
+        &[(
+            "System.Title",
+            json!("Synced first"),
+            json!("Renamed by Dana"),
+        )],
+    )))
+    .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(changes_for(&w, it.id).await.len(), 1);
+    // And the next Navigator edit does not send the old title back.
+    it.version = 3;
+    it.title = "Renamed by Dana".into();
+    it.status = ActionItemStatus::InProgress;
+    w.updated(&it, &["status"]).await;
+    assert!(eventually(10, || async { w.synced_version(&it).await == Some(3) }).await);
+    assert_eq!(
+        w.work_items_of(&it)[0].text("System.Title"),
+        "Renamed by Dana"
+    );
+}

@@ -35,7 +35,14 @@ use uuid::Uuid;
 
 const ORG: &str = "bench-org";
 const PAT: &str = "benchpat0benchpat1benchpat2benchpat3benchpat4benchpat5benchpatAZDO6789";
-const CONNECTIONS: usize = 256;
+/// Requests in flight on each side (`BENCH_CONNECTIONS`, default 256): wrk's connections
+/// to the ingress, and the raw publisher's window of unconfirmed messages.
+fn connections() -> usize {
+    std::env::var("BENCH_CONNECTIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(256)
+}
 
 /// What `wrk` measured: requests per second, non-2xx answers, p50 and p99 in ms.
 struct WrkRun {
@@ -65,7 +72,7 @@ fn wrk(url: &str, script: &std::path::Path, secs: u64) -> WrkRun {
         .args([
             "-t1",
             "-c",
-            &CONNECTIONS.to_string(),
+            &connections().to_string(),
             "-d",
             &format!("{secs}s"),
         ])
@@ -209,7 +216,7 @@ where
     let started = Instant::now();
     let failed = futures::stream::iter(0..n)
         .map(send)
-        .buffer_unordered(CONNECTIONS)
+        .buffer_unordered(connections())
         .filter(|ok| futures::future::ready(!ok))
         .count()
         .await;
@@ -248,7 +255,7 @@ async fn raw_publish(
     messages: &[OutgoingMessage],
     secs: u64,
 ) -> (usize, f64) {
-    // lapin itself, not our Publisher: one confirm channel with CONNECTIONS publishes in
+    // lapin itself, not our Publisher: one confirm channel with connections() publishes in
     // flight, the broker's windowed-confirm rate that the ingress is measured against.
     let channel = broker.channel().await.unwrap_or_else(|e| panic!("{e}"));
     channel
@@ -283,7 +290,7 @@ async fn raw_publish(
                 confirm.await
             }
         })
-        .buffer_unordered(CONNECTIONS)
+        .buffer_unordered(connections())
         .filter(|r| futures::future::ready(!matches!(r, Ok(lapin::Confirmation::Ack(None)))))
         .count()
         .await;
@@ -340,7 +347,7 @@ async fn main() {
     let integrations_url = format!("http://127.0.0.1:{}", integrations.port());
     tokio::spawn(integrations.run_until_stopped(stop.clone()));
     let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(CONNECTIONS)
+        .pool_max_idle_per_host(connections())
         .build()
         .unwrap_or_else(|e| panic!("{e}"));
     let admin = token(Uuid::new_v4()).encode();
@@ -547,7 +554,8 @@ async fn main() {
     );
     println!("the same POST body to a hello world that drops it: {post_rate:.0} req/s");
     println!(
-        "ingress at full load (wrk, {CONNECTIONS} connections): p50 {:.1} ms, p99 {:.1} ms",
+        "ingress at full load (wrk, {} connections): p50 {:.1} ms, p99 {:.1} ms",
+        connections(),
         ingress_run.p50_ms, ingress_run.p99_ms
     );
     println!(

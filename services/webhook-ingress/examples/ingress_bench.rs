@@ -556,7 +556,8 @@ async fn main() {
     println!(
         "ingress at full load (wrk, {} connections): p50 {:.1} ms, p99 {:.1} ms",
         connections(),
-        ingress_run.p50_ms, ingress_run.p99_ms
+        ingress_run.p50_ms,
+        ingress_run.p99_ms
     );
     println!(
         "CPU per message: raw publish {raw_own_us:.1} µs here + {raw_broker_us:.1} µs broker; \

@@ -70,6 +70,36 @@ async fn changes_for(
         .collect()
 }
 
+/// A person closes the work item and its webhook (notification `notification`) is
+/// reported: whatever was published before it has been handled by then.
+async fn a_persons_close_is_reported(
+    w: &World,
+    action_item: uuid::Uuid,
+    id: u32,
+    notification: i64,
+) {
+    let edited = w
+        .emulator
+        .emulator
+        .edit_as_person(ORG, id, &json!({"System.State": "Closed"}), None)
+        .expect("edited");
+    w.publish(Event::AdoWorkItemUpdated(raw(
+        w,
+        id.into(),
+        edited.rev.into(),
+        notification,
+        &[("System.State", json!("Active"), json!("Closed"))],
+    )))
+    .await;
+    assert!(
+        eventually(10, || async {
+            !changes_for(w, action_item).await.is_empty()
+        })
+        .await
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_persons_edit_becomes_changed_in_ado_with_only_the_changed_fields() {
     let w = world("Agile").await;
@@ -141,21 +171,7 @@ async fn the_echo_of_our_own_write_produces_nothing() {
     )))
     .await;
     // A marker change after both, to know they were handled.
-    let edited = w
-        .emulator
-        .emulator
-        .edit_as_person(ORG, id, &json!({"System.State": "Closed"}), None)
-        .expect("edited");
-    w.publish(Event::AdoWorkItemUpdated(raw(
-        &w,
-        id.into(),
-        edited.rev.into(),
-        9,
-        &[("System.State", json!("Active"), json!("Closed"))],
-    )))
-    .await;
-    assert!(eventually(10, || async { !changes_for(&w, it.id).await.is_empty() }).await);
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    a_persons_close_is_reported(&w, it.id, id, 9).await;
     let all: Vec<_> = w
         .reports()
         .await
@@ -218,21 +234,7 @@ async fn the_echo_of_a_write_whose_link_was_never_updated_produces_nothing() {
     )))
     .await;
     // A person's edit after it, to know the echo was handled.
-    let edited = w
-        .emulator
-        .emulator
-        .edit_as_person(ORG, id, &json!({"System.State": "Closed"}), None)
-        .expect("edited");
-    w.publish(Event::AdoWorkItemUpdated(raw(
-        &w,
-        id.into(),
-        edited.rev.into(),
-        6,
-        &[("System.State", json!("Active"), json!("Closed"))],
-    )))
-    .await;
-    assert!(eventually(10, || async { !changes_for(&w, it.id).await.is_empty() }).await);
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    a_persons_close_is_reported(&w, it.id, id, 6).await;
     let changes = changes_for(&w, it.id).await;
     assert_eq!(changes.len(), 1, "only the person's edit: {changes:?}");
     assert!(changes[0].changes.title.is_none(), "{changes:?}");

@@ -373,20 +373,44 @@ impl Ctx<'_> {
         {
             ops.push(add("System.State", json!(state)));
         }
-        if info.has_field(DUE_DATE) && changed.iter().any(|c| c == changed_field::DUE_DATE) {
+        // ADO's due date and assignee are not read back: they are sent when they differ
+        // from what we last set, so a change whose own version failed and was overtaken by
+        // a newer one still goes; for a link that predates that record, when named.
+        let pending = |sent: &Option<String>, desired: &str, field: &str| match sent {
+            Some(sent) => sent != desired,
+            None => changed.iter().any(|c| c == field),
+        };
+        let due = sent_due_date(item);
+        let sends_due =
+            info.has_field(DUE_DATE) && pending(&link.sent_due_date, &due, changed_field::DUE_DATE);
+        if sends_due {
             ops.push(match item.due_date {
                 Some(due) => add(DUE_DATE, json!(format!("{due}T00:00:00Z"))),
                 // Cleared in Navigator: cleared in ADO too, not left at the old date.
                 None => remove(DUE_DATE),
             });
         }
-        if changed.iter().any(|c| c == changed_field::ASSIGNEE_EMAIL)
-            && !from_ado(changed_field::ASSIGNEE_EMAIL)
-        {
-            // An empty value unassigns, as in ADO's own UI.
-            let email = item.assignee_email.clone().unwrap_or_default();
-            ops.push(add(ASSIGNED_TO, json!(email)));
+        // An empty value unassigns, as in ADO's own UI.
+        let assignee = item.assignee_email.clone().unwrap_or_default();
+        let sends_assignee = !from_ado(changed_field::ASSIGNEE_EMAIL)
+            && pending(
+                &link.sent_assignee,
+                &assignee,
+                changed_field::ASSIGNEE_EMAIL,
+            );
+        if sends_assignee {
+            ops.push(add(ASSIGNED_TO, json!(assignee)));
         }
+        // Recorded once ADO took the write (a refused assignee counts as sent: the sync
+        // status says why, and it is not tried again until it changes).
+        let record_sent = |link: &mut LinkRow| {
+            if sends_due {
+                link.sent_due_date = Some(due.clone());
+            }
+            if sends_assignee {
+                link.sent_assignee = Some(assignee.clone());
+            }
+        };
         if ops.is_empty() {
             // ADO already holds this version: nothing is sent, nothing echoes.
             metrics::counter!("sync_outcomes_total", "outcome" => "unchanged").increment(1);
@@ -420,6 +444,7 @@ impl Ctx<'_> {
             Ok((Some(wi), warning)) => (wi, warning),
             Ok((None, warning)) => {
                 // Only the refused assignee was to be sent: ADO stays as it was.
+                record_sent(&mut link);
                 link.last_synced_version = item.version;
                 let url = link.work_item_url.clone().unwrap_or_default();
                 let rev = link.title_rev.unwrap_or(1);
@@ -459,6 +484,7 @@ impl Ctx<'_> {
         };
         revisions::record(conn, &link.organization, work_item_id, wi.rev).await?;
         crate::hook_watch::wrote(conn, link.company_id, link.integration_id).await;
+        record_sent(&mut link);
         let found = remember(&mut link, &wi, wrote);
         if let Some((changes, rev)) = take_newer(
             &mut link,
@@ -560,6 +586,11 @@ impl Ctx<'_> {
         };
         metrics::counter!("sync_creates_total", "outcome" => "created").increment(1);
         self.link_to(conn, link, &wi).await?;
+        // What the create set (nothing for a field the type lacks is nothing to track).
+        if info.has_field(DUE_DATE) {
+            link.sent_due_date = Some(sent_due_date(item));
+        }
+        link.sent_assignee = Some(item.assignee_email.clone().unwrap_or_default());
         link.last_synced_version = item.version;
         let url = link.work_item_url.clone().unwrap_or_default();
         self.worker
@@ -871,6 +902,11 @@ fn remember(link: &mut LinkRow, wi: &WorkItem, wrote: Wrote) -> Vec<Candidate<'s
         }
     }
     found
+}
+
+/// The due date as recorded in `sent_due_date`: `YYYY-MM-DD`, or `""` for none.
+fn sent_due_date(item: &ActionItemV1) -> String {
+    item.due_date.map(|d| d.to_string()).unwrap_or_default()
 }
 
 /// Sets a field; ADO's `add` on a field that has a value replaces it.

@@ -392,6 +392,8 @@ mod tests {
             state_rev: Some(1),
             created_at: now,
             updated_at: now,
+            sent_due_date: None,
+            sent_assignee: None,
         }
     }
 

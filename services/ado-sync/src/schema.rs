@@ -22,6 +22,8 @@ diesel::table! {
         state_rev -> Nullable<Int8>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        sent_due_date -> Nullable<Text>,
+        sent_assignee -> Nullable<Text>,
     }
 }
 

@@ -37,6 +37,10 @@ pub struct LinkRow {
     pub state_rev: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// What ado-sync last set as the due date (`YYYY-MM-DD`, `""` cleared), if known.
+    pub sent_due_date: Option<String>,
+    /// What ado-sync last set as the assignee (an email, `""` unassigned), if known.
+    pub sent_assignee: Option<String>,
 }
 
 pub const LINKED: &str = "linked";

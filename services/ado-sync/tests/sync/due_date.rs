@@ -70,3 +70,50 @@ async fn a_due_date_is_left_out_where_the_type_has_no_such_field_and_the_item_st
     assert!(eventually(10, || async { w.synced_version(&it).await == Some(2) }).await);
     assert_eq!(w.work_items_of(&it)[0].rev, rev, "nothing was written");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_due_date_and_assignee_change_overtaken_by_a_newer_version_still_reach_ado() {
+    let w = world("Agile").await;
+    assert_eq!(
+        w.change_integration(serde_json::json!({"work_item_type": "Issue"}))
+            .await,
+        200
+    );
+    let mut it = item(&w, "Ship before the deadline");
+    it.due_date = Some(day("2026-06-30"));
+    w.created(&it).await;
+    assert!(eventually(10, || async { w.synced_version(&it).await == Some(1) }).await);
+    // Version 2 moves the date and assigns Ann, but its event is overtaken: version 3 (a
+    // new title only) is handled first, and version 2 comes late, older than what synced.
+    it.version = 2;
+    it.due_date = Some(day("2026-07-15"));
+    it.assignee_email = Some("ann@example.com".into());
+    let v2 = it.clone();
+    it.version = 3;
+    it.title = "Ship before the new deadline".into();
+    w.updated(&it, &["title"]).await;
+    assert!(eventually(10, || async { w.synced_version(&it).await == Some(3) }).await);
+    w.updated(&v2, &["due_date", "assignee_email"]).await;
+    let wi = &w.work_items_of(&it)[0];
+    assert_eq!(wi.text("System.Title"), "Ship before the new deadline");
+    assert!(wi.text(DUE_DATE).starts_with("2026-07-15"), "{wi:?}");
+    assert_eq!(wi.text("System.AssignedTo"), crate::helpers::MEMBER);
+    // What was sent is not sent again: a person's date set in ADO since survives the next
+    // change, which names neither field.
+    w.emulator
+        .emulator
+        .edit_as_person(
+            crate::helpers::ORG,
+            wi.id,
+            &serde_json::json!({DUE_DATE: "2026-08-01T00:00:00Z"}),
+            None,
+        )
+        .expect("edited in ADO");
+    it.version = 4;
+    it.title = "Shipped".into();
+    w.updated(&it, &["title"]).await;
+    assert!(eventually(10, || async { w.synced_version(&it).await == Some(4) }).await);
+    let wi = &w.work_items_of(&it)[0];
+    assert_eq!(wi.text("System.Title"), "Shipped");
+    assert!(wi.text(DUE_DATE).starts_with("2026-08-01"), "{wi:?}");
+}

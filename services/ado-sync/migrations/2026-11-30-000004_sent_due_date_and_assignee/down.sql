@@ -1,0 +1,3 @@
+ALTER TABLE ado_sync.links
+    DROP COLUMN sent_due_date,
+    DROP COLUMN sent_assignee;

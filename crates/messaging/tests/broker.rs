@@ -406,6 +406,11 @@ async fn publish_when_bound(publisher: &Publisher, msg: &OutgoingMessage) {
             Err(PublishError::Unroutable { .. }) => {
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
+            // The consumer declares the exchange too: until it has, the broker answers
+            // NOT_FOUND (and closes the channel), which is no more than "not bound yet".
+            Err(PublishError::Unavailable(why)) if why.contains("NOT_FOUND") => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
             Err(err) => panic!("publish failed: {err}"),
         }
     }

@@ -9,13 +9,15 @@
 //! these pieces around them and tests that nothing is served undocumented.
 
 use actix_web::web::{self, Bytes};
-use actix_web::{HttpResponse, http::header};
+use actix_web::{App, HttpResponse, http::header};
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{
     ContentBuilder, HeaderBuilder, ObjectBuilder, OpenApi, Ref, RefOr, Type, schema::SchemaType,
 };
 use utoipa::{Modify, PartialSchema, ToSchema};
+use utoipa_actix_web::AppExt;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::api_error::{ErrorBody, ErrorDetail};
 
@@ -190,4 +192,15 @@ pub fn configure(cfg: &mut web::ServiceConfig, json: Bytes) {
             }
         }),
     );
+}
+
+/// A service's whole document: `base` (its `#[openapi]` info, tags and modifiers) with
+/// the operations of every handler `api` registers, read off the registration itself.
+pub fn document(base: OpenApi, api: fn(&mut ServiceConfig)) -> OpenApi {
+    let (_, document) = App::new()
+        .into_utoipa_app()
+        .openapi(base)
+        .configure(api)
+        .split_for_parts();
+    document
 }

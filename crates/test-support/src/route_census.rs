@@ -104,8 +104,16 @@ pub fn documented(document: &serde_json::Value) -> BTreeSet<Route> {
     routes
 }
 
-/// Fails unless `configure` serves exactly the routes `document` lists plus the
-/// `undocumented` ones (each of which it must serve: a stale entry fails too).
+/// What every service serves without an OpenAPI operation: probes, metrics, the document.
+pub const PROBES: &[(&str, &str)] = &[
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/metrics"),
+    ("GET", "/openapi.json"),
+];
+
+/// Fails unless `configure` serves exactly the routes `document` lists plus [`PROBES`] and
+/// the `undocumented` ones (each of which it must serve: a stale entry fails too).
 pub async fn assert_documented<F>(
     configure: F,
     document: &serde_json::Value,
@@ -115,8 +123,9 @@ pub async fn assert_documented<F>(
 {
     let served = served(configure).await;
     let documented = documented(document);
-    let allowed: BTreeSet<Route> = undocumented
+    let allowed: BTreeSet<Route> = PROBES
         .iter()
+        .chain(undocumented)
         .map(|(m, p)| ((*m).to_owned(), (*p).to_owned()))
         .collect();
     let stale: Vec<_> = allowed.difference(&served).collect();

@@ -6,10 +6,8 @@
 //! The test below asks actix-web which routes the app really serves and fails on any
 //! route served but undocumented, or documented but not served.
 
-use actix_web::App;
 use navsync_platform::openapi::Shared;
 use utoipa::OpenApi;
-use utoipa_actix_web::AppExt;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -27,12 +25,7 @@ struct Document;
 
 /// The whole document.
 pub fn document() -> utoipa::openapi::OpenApi {
-    let (_, api) = App::new()
-        .into_utoipa_app()
-        .openapi(Document::openapi())
-        .configure(crate::routes::api)
-        .split_for_parts();
-    api
+    navsync_platform::openapi::document(Document::openapi(), crate::routes::api)
 }
 
 #[cfg(test)]
@@ -49,13 +42,9 @@ mod tests {
     use crate::crypto::SecretBox;
     use crate::state::AppState;
 
-    /// Served on purpose without an OpenAPI operation: probes, metrics, the document
-    /// itself and the admin page's static files.
+    /// Served on purpose without an OpenAPI operation besides the probes: the admin
+    /// page's static files.
     const UNDOCUMENTED: &[(&str, &str)] = &[
-        ("GET", "/healthz"),
-        ("GET", "/readyz"),
-        ("GET", "/metrics"),
-        ("GET", "/openapi.json"),
         ("GET", "/settings/azure-devops"),
         ("GET", "/settings/azure-devops/"),
         ("GET", "/settings/azure-devops/app.js"),

@@ -15,7 +15,7 @@ use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use crate::ado_inbound::{AdoWorkItemEventV1, ResourceDetails};
-use crate::codec::EncodeError;
+use crate::codec::{EncodeError, check_attributes, check_spec_version};
 use crate::envelope::{DATA_CONTENT_TYPE, Envelope, SPEC_VERSION};
 use crate::routing::{exchange, routing_key};
 use crate::validate::{Validate, Violation};
@@ -156,9 +156,7 @@ impl<'a> Envelope<RawAdoWorkItemEventV1<'a>> {
 pub fn encode_ado_work_item(
     env: &Envelope<RawAdoWorkItemEventV1<'_>>,
 ) -> Result<Vec<u8>, EncodeError> {
-    if env.specversion != SPEC_VERSION {
-        return Err(Violation::new("specversion", format!("must be {SPEC_VERSION}")).into());
-    }
+    check_spec_version(env)?;
     if AdoWorkItemKind::of(&env.event_type).is_none() {
         return Err(Violation::new(
             "type",
@@ -166,16 +164,7 @@ pub fn encode_ado_work_item(
         )
         .into());
     }
-    if env.source.is_empty() {
-        return Err(Violation::new("source", "must not be empty").into());
-    }
-    if env.datacontenttype != DATA_CONTENT_TYPE {
-        return Err(Violation::new(
-            "datacontenttype",
-            format!("must be {DATA_CONTENT_TYPE}, got `{}`", env.datacontenttype),
-        )
-        .into());
-    }
+    check_attributes(env)?;
     env.data.validate().map_err(|v| v.within("data"))?;
     Ok(serde_json::to_vec(env)?)
 }

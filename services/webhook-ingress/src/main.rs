@@ -6,6 +6,12 @@ use navsync_platform::settings::{self, Needs, Settings};
 use navsync_webhook_ingress::IngressSettings;
 use navsync_webhook_ingress::startup::{Application, DEFAULT_PORT, SERVICE};
 
+/// The allocator: glibc's malloc, freeing what another thread allocated (a request's
+/// buffers cross from actix's workers to the publishing task and back), took ~17% of the
+/// ingress's CPU under load (docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let needs = Needs {

@@ -83,7 +83,7 @@ mod tests {
     use std::sync::Arc;
     use std::time::Duration;
 
-    use navsync_messaging::{Broker, Coalescer, Publisher};
+    use navsync_messaging::{Broker, Publisher};
     use navsync_platform::health;
     use navsync_test_support::route_census::{assert_documented, dangling_refs};
     use secrecy::SecretString;
@@ -93,7 +93,7 @@ mod tests {
     use crate::config::IngressSettings;
     use crate::directory::Directory;
     use crate::limiter::Limiter;
-    use crate::state::AppState;
+    use crate::state::SharedState;
 
     fn json() -> serde_json::Value {
         serde_json::to_value(document()).expect("the document is JSON")
@@ -105,10 +105,10 @@ mod tests {
         // carries Basic credentials.
         let ingress = IngressSettings::default();
         let broker = Broker::new(SecretString::from("amqp://nobody@127.0.0.1:1/x"), "census");
-        let state = AppState {
+        let state = SharedState {
             directory: Directory::new("http://127.0.0.1:1", SecretString::from("s"), &ingress)
                 .expect("a directory"),
-            publisher: Coalescer::start(Arc::new(Publisher::new(broker))),
+            publisher: Arc::new(Publisher::new(broker)),
             limiter: Arc::new(Limiter::new(1, 1)),
             unknown_secret: SecretDigest::random(),
             publish_timeout: Duration::from_millis(10),

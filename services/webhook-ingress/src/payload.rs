@@ -20,8 +20,8 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use navsync_contracts::{RawFieldChange, RawJson, ResourceDetails};
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, de::value::MapAccessDeserializer};
+use serde_json::Value;
 use serde_json::value::RawValue;
-use serde_json::{Map, Value};
 
 use crate::outcome::RejectReason;
 
@@ -470,63 +470,105 @@ fn changed_fields(fields: Option<&RawValue>) -> BTreeMap<String, RawFieldChange<
     let Some(fields) = fields.filter(|f| is_object(f)) else {
         return BTreeMap::new();
     };
-    match serde_json::from_str::<BTreeMap<String, Change<'_>>>(fields.get()) {
-        Ok(changes) => changes
-            .into_iter()
-            .map(|(name, change)| (name, change.0))
-            .collect(),
-        // A side named twice in one change (JSON all the same): read as a `Value` would.
-        Err(_) => serde_json::from_str::<Map<String, Value>>(fields.get())
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(name, change)| (name, change_of_value(change)))
-            .collect(),
-    }
+    // `fields` is JSON already read once, and a change reads from any JSON value: this
+    // cannot fail. A name given twice keeps its last change, as in a `Value`.
+    serde_json::from_str::<BTreeMap<String, Change<'_>>>(fields.get())
+        .map(|changes| {
+            changes
+                .into_iter()
+                .map(|(name, change)| (name, change.0))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
-/// One change: ADO's `{oldValue, newValue}` (a `null` side is no side), or any other
-/// value, kept as the new value rather than lost.
+/// One change: ADO's `{oldValue, newValue}` (a `null` side is no side; a side named twice
+/// keeps the last, as in a `Value`), or any other value, kept as the new value rather
+/// than lost. Read in one pass over the change, its sides borrowed from the body.
 struct Change<'a>(RawFieldChange<'a>);
 
 impl<'de: 'a, 'a> Deserialize<'de> for Change<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        struct Sides<'a> {
-            #[serde(rename = "oldValue", borrow, default)]
-            old_value: Option<&'a RawValue>,
-            #[serde(rename = "newValue", borrow, default)]
-            new_value: Option<&'a RawValue>,
-        }
-        let raw = <&'a RawValue>::deserialize(deserializer)?;
-        if !is_object(raw) {
-            return Ok(Change(RawFieldChange {
-                old_value: None,
-                new_value: Some(RawJson::borrowed(raw)),
-            }));
-        }
-        let sides: Sides<'a> = serde_json::from_str(raw.get()).map_err(de::Error::custom)?;
-        let side = |v: Option<&'a RawValue>| v.filter(|v| v.get() != "null").map(RawJson::borrowed);
+        deserializer.deserialize_any(ChangeVisitor(PhantomData))
+    }
+}
+
+#[derive(Deserialize)]
+enum Side {
+    #[serde(rename = "oldValue")]
+    Old,
+    #[serde(rename = "newValue")]
+    New,
+    #[serde(other)]
+    Other,
+}
+
+struct ChangeVisitor<'a>(PhantomData<&'a ()>);
+
+impl ChangeVisitor<'_> {
+    /// A change that is not an object: its value is the new value, written back by
+    /// serde_json (its text as sent is not at hand here; it is the same JSON).
+    fn whole<T: serde::Serialize + ?Sized, E: de::Error>(value: &T) -> Result<Change<'static>, E> {
+        let raw = serde_json::value::to_raw_value(value).map_err(E::custom)?;
         Ok(Change(RawFieldChange {
-            old_value: side(sides.old_value),
-            new_value: side(sides.new_value),
+            old_value: None,
+            new_value: Some(RawJson::owned(raw)),
         }))
     }
 }
 
-fn change_of_value(change: Value) -> RawFieldChange<'static> {
-    let raw = |v: Value| serde_json::value::to_raw_value(&v).ok().map(RawJson::owned);
-    match change {
-        Value::Object(mut sides) => {
-            let mut side = |key: &str| sides.remove(key).filter(|v| !v.is_null()).and_then(raw);
-            RawFieldChange {
-                old_value: side("oldValue"),
-                new_value: side("newValue"),
+impl<'de: 'a, 'a> Visitor<'de> for ChangeVisitor<'a> {
+    type Value = Change<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field change")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let (mut old_value, mut new_value) = (None, None);
+        while let Some(side) = map.next_key::<Side>()? {
+            match side {
+                Side::Old => old_value = Some(map.next_value::<&'de RawValue>()?),
+                Side::New => new_value = Some(map.next_value::<&'de RawValue>()?),
+                Side::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
             }
         }
-        other => RawFieldChange {
-            old_value: None,
-            new_value: raw(other),
-        },
+        let side = |v: Option<&'a RawValue>| v.filter(|v| v.get() != "null").map(RawJson::borrowed);
+        Ok(Change(RawFieldChange {
+            old_value: side(old_value),
+            new_value: side(new_value),
+        }))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        let value = Value::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
+        Self::whole(&value)
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Self::whole(&v)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Self::whole(&v)
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Self::whole(&v)
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Self::whole(&v)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Self::whole(v)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Self::whole(&Value::Null)
     }
 }
 

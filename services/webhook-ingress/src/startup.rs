@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use actix_web::dev::Server;
 use anyhow::Context;
-use navsync_messaging::{Broker, Coalescer, Publisher, topology};
+use navsync_messaging::{Broker, Publisher, topology};
 use navsync_platform::{Settings, health, http_metrics, service};
 use tokio_util::sync::CancellationToken;
 
@@ -16,7 +16,7 @@ use crate::config::IngressSettings;
 use crate::directory::Directory;
 use crate::limiter::Limiter;
 use crate::routes;
-use crate::state::AppState;
+use crate::state::SharedState;
 
 pub const SERVICE: &str = "webhook_ingress";
 pub const DEFAULT_PORT: u16 = 8083;
@@ -44,9 +44,9 @@ impl Application {
         )
         .context("the client of integrations' internal API")?;
         let limiter = Arc::new(Limiter::new(ingress.rate_per_sec, ingress.burst));
-        let state = AppState {
+        let state = SharedState {
             directory: directory.clone(),
-            publisher: Coalescer::start(Arc::new(Publisher::new(broker.clone()))),
+            publisher: Arc::new(Publisher::new(broker.clone())),
             limiter: limiter.clone(),
             unknown_secret: SecretDigest::random(),
             publish_timeout: Duration::from_millis(ingress.publish_timeout_ms),

@@ -3,22 +3,54 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use navsync_messaging::Coalescer;
+use navsync_messaging::{Coalescer, Publisher};
 
 use crate::auth::SecretDigest;
 use crate::directory::Directory;
 use crate::limiter::Limiter;
 
+/// What every actix worker shares: built once by [`crate::Application::build`].
 #[derive(Clone)]
-pub struct AppState {
+pub struct SharedState {
     pub directory: Directory,
-    /// One confirm channel for every request, fed by one task: concurrent publishes leave
-    /// and confirm together.
-    pub publisher: Coalescer,
+    /// The confirm channels every worker's [`Coalescer`] sends its batches on.
+    pub publisher: Arc<Publisher>,
     pub limiter: Arc<Limiter>,
     /// What an unknown integration's password is compared against (see `auth`).
     pub unknown_secret: SecretDigest,
     pub publish_timeout: Duration,
     /// `Retry-After` of a 503 for our own unavailability.
     pub retry_after_secs: u64,
+}
+
+/// One actix worker's state: the shared parts and the worker's own coalescer.
+#[derive(Clone)]
+pub struct AppState {
+    pub directory: Directory,
+    /// Fed by one task on this worker's own thread: concurrent publishes leave and
+    /// confirm together, and a request hands its message over and gets its answer back
+    /// without crossing to another thread (only lapin's I/O thread is crossed, once per
+    /// batch each way). One coalescer for the whole process, on another runtime, cost
+    /// two more thread wake-ups per batch, which on two cores showed as ~14% of the
+    /// ingress's CPU in context switches (docs/benchmarks.md).
+    pub publisher: Coalescer,
+    pub limiter: Arc<Limiter>,
+    pub unknown_secret: SecretDigest,
+    pub publish_timeout: Duration,
+    pub retry_after_secs: u64,
+}
+
+impl SharedState {
+    /// The state of the worker this is called on: starts its coalescer on the current
+    /// runtime (an actix worker's own, when called from the app factory).
+    pub fn for_this_worker(&self) -> AppState {
+        AppState {
+            directory: self.directory.clone(),
+            publisher: Coalescer::start(self.publisher.clone()),
+            limiter: self.limiter.clone(),
+            unknown_secret: self.unknown_secret.clone(),
+            publish_timeout: self.publish_timeout,
+            retry_after_secs: self.retry_after_secs,
+        }
+    }
 }

@@ -8,15 +8,16 @@ use actix_web::web::{self, Bytes};
 use navsync_platform::{api_error, health, openapi};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::state::AppState;
+use crate::state::SharedState;
 
+/// Called once per actix worker, on the worker's thread: each gets its own state.
 pub fn configure(
-    state: AppState,
+    state: SharedState,
     readiness: health::Readiness,
     openapi_json: Bytes,
 ) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
-        cfg.app_data(web::Data::new(state))
+        cfg.app_data(web::Data::new(state.for_this_worker()))
             .configure(|c| health::configure(c, readiness))
             .configure(|c| openapi::configure(c, openapi_json));
         api(&mut ServiceConfig::new(cfg));

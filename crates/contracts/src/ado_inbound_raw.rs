@@ -126,16 +126,19 @@ impl Validate for RawAdoWorkItemEventV1<'_> {
 }
 
 impl<'a> Envelope<RawAdoWorkItemEventV1<'a>> {
-    /// A new `kind` event published now by `source`, its subject the work item id (as
-    /// [`crate::Event::subject`] makes it for the parsed type).
+    /// A new `kind` event with id `id` published now by `source`, its subject the work item
+    /// id (as [`crate::Event::subject`] makes it for the parsed type). The id is the
+    /// caller's: the ingress derives it from the notification, and drawing a random one
+    /// only to replace it cost a `getrandom` call per webhook.
     pub fn ado_work_item(
         source: impl Into<String>,
         kind: AdoWorkItemKind,
+        id: Uuid,
         data: RawAdoWorkItemEventV1<'a>,
     ) -> Self {
         Self {
             specversion: SPEC_VERSION.to_owned(),
-            id: Uuid::now_v7(),
+            id,
             source: source.into(),
             event_type: kind.event_type().to_owned(),
             subject: Some(data.work_item_id.to_string()),
@@ -152,6 +155,10 @@ impl<'a> Envelope<RawAdoWorkItemEventV1<'a>> {
     }
 }
 
+/// What an encoded event usually fits in (a `workitem.updated` with all resource details
+/// is 2–4 KiB).
+const ENCODED_CAPACITY: usize = 4096;
+
 /// The AMQP body of a raw event, after the checks [`crate::encode`] makes.
 pub fn encode_ado_work_item(
     env: &Envelope<RawAdoWorkItemEventV1<'_>>,
@@ -166,7 +173,11 @@ pub fn encode_ado_work_item(
     }
     check_attributes(env)?;
     env.data.validate().map_err(|v| v.within("data"))?;
-    Ok(serde_json::to_vec(env)?)
+    // Room for the whole event at once: growing from serde_json's default doubled and
+    // copied it several times per webhook.
+    let mut body = Vec::with_capacity(ENCODED_CAPACITY);
+    serde_json::to_writer(&mut body, env)?;
+    Ok(body)
 }
 
 /// For tests and tools: the raw event a parsed one reads back from.
@@ -242,6 +253,7 @@ mod tests {
         let mut raw_env = Envelope::ado_work_item(
             "/navsync/webhook-ingress",
             AdoWorkItemKind::Updated,
+            Uuid::now_v7(),
             RawAdoWorkItemEventV1::from(&event),
         );
         raw_env.traceparent =
@@ -272,6 +284,7 @@ mod tests {
             let mut env = Envelope::ado_work_item(
                 "/x",
                 AdoWorkItemKind::Deleted,
+                Uuid::now_v7(),
                 RawAdoWorkItemEventV1::from(&event),
             );
             f(&mut env);

@@ -47,7 +47,9 @@ struct Resource<'a> {
     id: Option<Value>,
     work_item_id: Option<Value>,
     rev: Option<Value>,
-    revised_by: Option<Value>,
+    /// An identity object; only its names are read (the rest is skipped unbuilt).
+    #[serde(default)]
+    revised_by: Object<Identity>,
     /// Present even when `null`: its presence says the details are "all".
     #[serde(default, deserialize_with = "present", borrow)]
     fields: Option<&'a RawValue>,
@@ -57,6 +59,14 @@ struct Resource<'a> {
     /// Present even when not an object, for the same reason.
     #[serde(default, deserialize_with = "present", borrow)]
     revision: Option<Object<Revision<'a>>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Identity {
+    display_name: Option<Value>,
+    unique_name: Option<Value>,
+    name: Option<Value>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -329,6 +339,7 @@ pub fn parse(body: Body<'_>) -> Parsed<'_> {
                 .or_else(|| new_value("System.Rev").as_ref().and_then(int));
             let revised_by = resource
                 .revised_by
+                .0
                 .as_ref()
                 .and_then(identity)
                 .or_else(|| new_value("System.ChangedBy").as_ref().and_then(text))
@@ -618,11 +629,11 @@ fn text(value: &Value) -> Option<String> {
 }
 
 /// `revisedBy` as `Name <unique name>`, the way ADO writes identities in fields.
-fn identity(value: &Value) -> Option<String> {
-    let field = |key: &str| value.get(key).and_then(text);
-    match (field("displayName"), field("uniqueName")) {
+fn identity(who: &Identity) -> Option<String> {
+    let field = |value: &Option<Value>| value.as_ref().and_then(text);
+    match (field(&who.display_name), field(&who.unique_name)) {
         (Some(name), Some(unique)) => Some(format!("{name} <{unique}>")),
-        (name, unique) => field("name").or(name).or(unique),
+        (name, unique) => field(&who.name).or(name).or(unique),
     }
 }
 

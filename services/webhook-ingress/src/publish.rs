@@ -68,8 +68,7 @@ pub fn envelope_for<'a>(
         revised_at: notification.revised_at,
         resource_details: notification.resource_details,
     };
-    let mut envelope = Envelope::ado_work_item(source::WEBHOOK_INGRESS, kind, data);
-    envelope.id = id;
+    let mut envelope = Envelope::ado_work_item(source::WEBHOOK_INGRESS, kind, id, data);
     if let Some(time) = time {
         envelope.time = time;
     }

@@ -3,8 +3,9 @@
 //! ADO.
 
 use chrono::NaiveDate;
+use navsync_contracts::ActionItemV1;
 
-use crate::helpers::{eventually, item, world};
+use crate::helpers::{World, eventually, item, world};
 
 const DUE_DATE: &str = "Microsoft.VSTS.Scheduling.DueDate";
 
@@ -12,8 +13,9 @@ fn day(text: &str) -> NaiveDate {
     text.parse().expect("a date")
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_due_date_reaches_ado_follows_its_changes_and_is_cleared_with_it() {
+/// An integration making Agile `Issue`s (the type with a due date) and an action item
+/// due on 2026-06-30, created and synced as version 1.
+async fn an_issue_due_on_june_30() -> (World, ActionItemV1) {
     let w = world("Agile").await;
     // Before the first event, so the worker reads the integration with this type.
     assert_eq!(
@@ -25,6 +27,12 @@ async fn the_due_date_reaches_ado_follows_its_changes_and_is_cleared_with_it() {
     it.due_date = Some(day("2026-06-30"));
     w.created(&it).await;
     assert!(eventually(10, || async { w.synced_version(&it).await == Some(1) }).await);
+    (w, it)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_due_date_reaches_ado_follows_its_changes_and_is_cleared_with_it() {
+    let (w, mut it) = an_issue_due_on_june_30().await;
     let wi = &w.work_items_of(&it)[0];
     assert_eq!(wi.text("System.WorkItemType"), "Issue");
     assert!(wi.text(DUE_DATE).starts_with("2026-06-30"), "{wi:?}");
@@ -73,16 +81,7 @@ async fn a_due_date_is_left_out_where_the_type_has_no_such_field_and_the_item_st
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_due_date_and_assignee_change_overtaken_by_a_newer_version_still_reach_ado() {
-    let w = world("Agile").await;
-    assert_eq!(
-        w.change_integration(serde_json::json!({"work_item_type": "Issue"}))
-            .await,
-        200
-    );
-    let mut it = item(&w, "Ship before the deadline");
-    it.due_date = Some(day("2026-06-30"));
-    w.created(&it).await;
-    assert!(eventually(10, || async { w.synced_version(&it).await == Some(1) }).await);
+    let (w, mut it) = an_issue_due_on_june_30().await;
     // Version 2 moves the date and assigns Ann, but its event is overtaken: version 3 (a
     // new title only) is handled first, and version 2 comes late, older than what synced.
     it.version = 2;

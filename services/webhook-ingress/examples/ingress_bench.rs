@@ -155,39 +155,44 @@ fn wrk_script(
     path
 }
 
-/// CPU seconds (user + system) that this process's waited-for children (wrk) have used.
-fn children_cpu_secs() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // After `(comm)`: cutime is field 16 and cstime 17 (proc(5)).
+/// Which CPU times of a `/proc/<pid>/stat` line to add up, counted after the `(comm)`
+/// field (proc(5)): utime and stime are fields 14 and 15, cutime and cstime 16 and 17.
+#[derive(Clone, Copy)]
+enum Times {
+    /// The process itself.
+    Own,
+    /// Its children it waited for (wrk).
+    WaitedChildren,
+}
+
+/// CPU seconds (user + system) of process `pid` (or `self`) so far; NaN when unreadable.
+fn stat_cpu_secs(pid: &str, times: Times) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     let fields: Vec<&str> = stat
         .rsplit_once(')')
         .map_or(vec![], |(_, rest)| rest.split_whitespace().collect());
     let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok());
-    match (ticks(13), ticks(14)) {
+    let (user, system) = match times {
+        Times::Own => (ticks(11), ticks(12)),
+        Times::WaitedChildren => (ticks(13), ticks(14)),
+    };
+    if std::env::var_os("BENCH_CPU_SPLIT").is_some() {
+        eprintln!("cpu {pid}: user {user:?} system {system:?} ticks");
+    }
+    match (user, system) {
         (Some(user), Some(system)) => (user + system) / 100.0,
         _ => f64::NAN,
     }
 }
 
-/// CPU seconds (user + system) that process `pid` has used so far; NaN when unreadable.
+/// CPU seconds that process `pid` has used so far.
 fn cpu_secs(pid: &str) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // After the `(comm)` field: state is field 3, utime 14 and stime 15 (proc(5)).
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .map_or(vec![], |(_, rest)| rest.split_whitespace().collect());
-    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok());
-    if std::env::var_os("BENCH_CPU_SPLIT").is_some() {
-        eprintln!(
-            "cpu {pid}: user {:?} system {:?} ticks",
-            ticks(11),
-            ticks(12)
-        );
-    }
-    match (ticks(11), ticks(12)) {
-        (Some(user), Some(system)) => (user + system) / 100.0,
-        _ => f64::NAN,
-    }
+    stat_cpu_secs(pid, Times::Own)
+}
+
+/// CPU seconds that this process's waited-for children (wrk) have used.
+fn children_cpu_secs() -> f64 {
+    stat_cpu_secs("self", Times::WaitedChildren)
 }
 
 /// The broker's Erlang VM (not a `rabbitmqctl`'s), to see what each message costs it.

@@ -26,7 +26,7 @@ pub struct SharedState {
 /// One actix worker's state: the shared parts and the worker's own coalescer.
 #[derive(Clone)]
 pub struct AppState {
-    pub directory: Directory,
+    pub shared: SharedState,
     /// Fed by one task on this worker's own thread: concurrent publishes leave and
     /// confirm together, and a request hands its message over and gets its answer back
     /// without crossing to another thread (only lapin's I/O thread is crossed, once per
@@ -34,10 +34,6 @@ pub struct AppState {
     /// two more thread wake-ups per batch, which on two cores showed as ~14% of the
     /// ingress's CPU in context switches (docs/benchmarks.md).
     pub publisher: Coalescer,
-    pub limiter: Arc<Limiter>,
-    pub unknown_secret: SecretDigest,
-    pub publish_timeout: Duration,
-    pub retry_after_secs: u64,
 }
 
 impl SharedState {
@@ -45,12 +41,8 @@ impl SharedState {
     /// runtime (an actix worker's own, when called from the app factory).
     pub fn for_this_worker(&self) -> AppState {
         AppState {
-            directory: self.directory.clone(),
+            shared: self.clone(),
             publisher: Coalescer::start(self.publisher.clone()),
-            limiter: self.limiter.clone(),
-            unknown_secret: self.unknown_secret.clone(),
-            publish_timeout: self.publish_timeout,
-            retry_after_secs: self.retry_after_secs,
         }
     }
 }

@@ -83,7 +83,7 @@ pub async fn receive(
     let id = Uuid::parse_str(&raw_id).ok();
     let password = auth::basic_password(&req);
     let found = match (id, &password) {
-        (Some(id), Some(_)) => match state.directory.lookup(id).await {
+        (Some(id), Some(_)) => match state.shared.directory.lookup(id).await {
             Ok(found) => found,
             Err(err) => {
                 tracing::warn!(integration_id = %id, error = %err, "cannot check a webhook's credentials");
@@ -91,13 +91,15 @@ pub async fn receive(
                 return unavailable(
                     "integrations_unavailable",
                     "The webhook cannot be verified right now; try again later.",
-                    state.retry_after_secs,
+                    state.shared.retry_after_secs,
                 );
             }
         },
         _ => None,
     };
-    let expected = found.as_ref().map_or(&state.unknown_secret, |i| &i.secret);
+    let expected = found
+        .as_ref()
+        .map_or(&state.shared.unknown_secret, |i| &i.secret);
     let empty = SecretString::from(String::new());
     let matched = expected.matches(password.as_ref().unwrap_or(&empty));
     let integration = match found {
@@ -118,7 +120,7 @@ pub async fn receive(
     };
     outcome::received(integration.id);
 
-    if let Err(wait) = state.limiter.check(integration.id) {
+    if let Err(wait) = state.shared.limiter.check(integration.id) {
         outcome::count(Outcome::RateLimited, NOT_READ);
         let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
         return unavailable(
@@ -168,7 +170,7 @@ pub async fn receive(
         }
     };
     let envelope = publish::envelope(&integration, notification);
-    match publish::send(&state.publisher, &envelope, state.publish_timeout).await {
+    match publish::send(&state.publisher, &envelope, state.shared.publish_timeout).await {
         Ok(()) => {
             tracing::debug!(
                 integration_id = %integration.id,
@@ -196,7 +198,7 @@ pub async fn receive(
             unavailable(
                 "broker_unavailable",
                 "The event could not be stored right now; try again later.",
-                state.retry_after_secs,
+                state.shared.retry_after_secs,
             )
         }
     }

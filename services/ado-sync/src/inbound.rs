@@ -273,7 +273,8 @@ async fn changes(
 pub(crate) type Candidate<'a> = (&'a str, Option<String>, i64);
 
 /// The candidates no newer known revision of their field superseded, as the changes to
-/// report (with the newest revision among them); the link learns each one.
+/// report (with the newest revision among them); the link learns each one, and that each
+/// reported one awaits Navigator.
 pub(crate) fn take_newer(
     link: &mut LinkRow,
     candidates: Vec<Candidate<'_>>,
@@ -301,6 +302,8 @@ pub(crate) fn take_newer(
                 {
                     changes.title = Some(FieldValue { value: title, rev });
                 }
+                // A title Navigator cannot take is not awaited: Navigator's is written over it.
+                link.title_awaits_navigator = changes.title.is_some();
             }
             DESCRIPTION => {
                 let text = value.as_deref().map(html_to_text).unwrap_or_default();
@@ -309,6 +312,7 @@ pub(crate) fn take_newer(
                     value: (!text.is_empty()).then_some(text),
                     rev,
                 });
+                link.description_awaits_navigator = true;
             }
             _ => {
                 link.known_state = value.clone();
@@ -318,6 +322,7 @@ pub(crate) fn take_newer(
                 {
                     changes.status = Some(FieldValue { value: status, rev });
                 }
+                link.state_awaits_navigator = changes.status.is_some();
             }
         }
     }

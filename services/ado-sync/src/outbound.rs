@@ -17,7 +17,9 @@ use std::sync::Arc;
 
 use diesel_async::AsyncPgConnection;
 use navsync_ado_client::{AdoError, Organization, Pat, WorkItem};
-use navsync_contracts::{ActionItemV1, Event, Origin, SyncError, changed_field, decode};
+use navsync_contracts::{
+    ActionItemV1, AdoChanges, Event, FieldValue, Origin, SyncError, changed_field, decode,
+};
 use navsync_messaging::{IncomingMessage, Outcome};
 use serde_json::{Value, json};
 
@@ -348,27 +350,43 @@ impl Ctx<'_> {
         // Fields whose change this event reports as made in ADO are ADO's: never sent back.
         let from_ado =
             |field: &str| item.origin == Origin::Ado && changed.iter().any(|c| c == field);
-        let mut ops = Vec::new();
+        // While a change made in ADO awaits Navigator, a value an event only carries is
+        // older than ADO's and is not written over it; an edit made in Navigator is newer.
+        let edited_here =
+            |field: &str| item.origin == Origin::Navigator && changed.iter().any(|c| c == field);
+        let sendable =
+            |field: &str, awaits: bool| !from_ado(field) && (!awaits || edited_here(field));
         let desired_description = item.description.clone().unwrap_or_default();
         let title_differs = link.known_title.as_deref() != Some(item.title.as_str());
-        if title_differs && !from_ado(changed_field::TITLE) {
-            ops.push(add("System.Title", json!(item.title)));
-        }
         let description_differs =
             link.known_description.clone().unwrap_or_default() != desired_description;
-        if description_differs && !from_ado(changed_field::DESCRIPTION) {
+        let known_status = link
+            .known_state
+            .as_deref()
+            .and_then(|s| status_for(s, &info.states, &self.integration.state_mapping));
+        let status_differs = known_status != Some(item.status);
+        // An event carrying ADO's value: Navigator has caught up with that change.
+        link.title_awaits_navigator &= title_differs;
+        link.description_awaits_navigator &= description_differs;
+        link.state_awaits_navigator &= status_differs;
+        let awaited = Fields {
+            title: link.title_awaits_navigator,
+            description: link.description_awaits_navigator,
+            state: link.state_awaits_navigator,
+        };
+        let mut ops = Vec::new();
+        if title_differs && sendable(changed_field::TITLE, awaited.title) {
+            ops.push(add("System.Title", json!(item.title)));
+        }
+        if description_differs && sendable(changed_field::DESCRIPTION, awaited.description) {
             ops.push(add(
                 "System.Description",
                 json!(text_to_html(&desired_description)),
             ));
         }
-        let known_status = link
-            .known_state
-            .as_deref()
-            .and_then(|s| status_for(s, &info.states, &self.integration.state_mapping));
         let desired_state = state_for(item.status, &info.states, &self.integration.state_mapping);
-        if known_status != Some(item.status)
-            && !from_ado(changed_field::STATUS)
+        if status_differs
+            && sendable(changed_field::STATUS, awaited.state)
             && let Some(state) = &desired_state
         {
             ops.push(add("System.State", json!(state)));
@@ -431,7 +449,7 @@ impl Ctx<'_> {
             links::save_and_release(conn, &link).await?;
             return Ok(Outcome::Ack);
         }
-        let wrote = Wrote::of(&ops);
+        let wrote = Fields::of(&ops);
         let written = self
             .send_dropping_refused_assignee(ops, |ops| async move {
                 self.worker
@@ -486,13 +504,38 @@ impl Ctx<'_> {
         crate::hook_watch::wrote(conn, link.company_id, link.integration_id).await;
         record_sent(&mut link);
         let found = remember(&mut link, &wi, wrote);
-        if let Some((changes, rev)) = take_newer(
+        // Someone changed these in ADO since we last knew: reported as if by webhook.
+        let mut report = take_newer(
             &mut link,
             found,
             &info.states,
             &self.integration.state_mapping,
-        ) {
-            // Someone changed these in ADO since we last knew: reported as if by webhook.
+        );
+        // A Navigator edit written over a change from ADO that Navigator has not applied
+        // yet: reported with our write's revision too, so that Navigator, which applies
+        // that change when it comes, ends with the newest write as ADO does.
+        let overruled = AdoChanges {
+            title: (wrote.title && awaited.title).then(|| FieldValue {
+                value: item.title.clone(),
+                rev: wi.rev,
+            }),
+            description: (wrote.description && awaited.description).then(|| FieldValue {
+                value: item.description.clone().filter(|d| !d.is_empty()),
+                rev: wi.rev,
+            }),
+            status: (wrote.state && awaited.state).then_some(FieldValue {
+                value: item.status,
+                rev: wi.rev,
+            }),
+        };
+        if !overruled.is_empty() {
+            let (changes, rev) = report.get_or_insert_with(|| (AdoChanges::default(), 0));
+            changes.title = changes.title.take().or(overruled.title);
+            changes.description = changes.description.take().or(overruled.description);
+            changes.status = changes.status.take().or(overruled.status);
+            *rev = (*rev).max(wi.rev);
+        }
+        if let Some((changes, rev)) = report {
             self.worker
                 .changed_in_ado(
                     item.id,
@@ -694,7 +737,7 @@ impl Ctx<'_> {
         link.work_item_url = Some(self.web_url(wi));
         link.state = links::LINKED.to_owned();
         // Nothing was known before: all of it is what the link starts from.
-        remember(link, wi, Wrote::ALL);
+        remember(link, wi, Fields::ALL);
         Ok(())
     }
 
@@ -832,17 +875,18 @@ impl Ctx<'_> {
     }
 }
 
-/// Which of the fields ADO reports back to Navigator a write set.
+/// A flag for each field ADO reports back to Navigator: which a write set, or which
+/// await Navigator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Wrote {
+struct Fields {
     title: bool,
     description: bool,
     state: bool,
 }
 
-impl Wrote {
+impl Fields {
     /// A create, or a work item found by its marker: everything known comes from it.
-    const ALL: Wrote = Wrote {
+    const ALL: Fields = Fields {
         title: true,
         description: true,
         state: true,
@@ -866,8 +910,12 @@ impl Wrote {
 /// meanwhile: it is not recorded as ours but returned, to be reported as that person's
 /// change. Recording it would supersede the change's own webhook when it comes, and the
 /// edit would never reach Navigator.
-fn remember(link: &mut LinkRow, wi: &WorkItem, wrote: Wrote) -> Vec<Candidate<'static>> {
+fn remember(link: &mut LinkRow, wi: &WorkItem, wrote: Fields) -> Vec<Candidate<'static>> {
     let rev = Some(wi.rev);
+    // What we wrote is what Navigator has: nothing of that field awaits it any more.
+    link.title_awaits_navigator &= !wrote.title;
+    link.description_awaits_navigator &= !wrote.description;
+    link.state_awaits_navigator &= !wrote.state;
     let mut found = Vec::new();
     if let Some(title) = wi.field_str(TITLE)
         && link.known_title.as_deref() != Some(title)

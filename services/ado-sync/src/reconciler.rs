@@ -394,6 +394,9 @@ mod tests {
             updated_at: now,
             sent_due_date: None,
             sent_assignee: None,
+            title_awaits_navigator: false,
+            description_awaits_navigator: false,
+            state_awaits_navigator: false,
         }
     }
 

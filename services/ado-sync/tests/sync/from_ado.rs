@@ -406,3 +406,85 @@ async fn a_persons_edit_our_write_overtook_still_reaches_navigator_once() {
         "Renamed by Dana"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_value_an_event_carries_from_before_a_reported_change_is_not_written_over_it() {
+    let w = world("Agile").await;
+    let (mut it, id) = synced_item(&w).await;
+    // Dana renames the work item, then closes it; both webhooks are reported.
+    let renamed = w
+        .emulator
+        .emulator
+        .edit_as_person(ORG, id, &json!({"System.Title": "Renamed by Dana"}), None)
+        .expect("edited");
+    w.publish(Event::AdoWorkItemUpdated(raw(
+        &w,
+        id.into(),
+        renamed.rev.into(),
+        1,
+        &[(
+            "System.Title",
+            json!("Synced first"),
+            json!("Renamed by Dana"),
+        )],
+    )))
+    .await;
+    a_persons_close_is_reported(&w, it.id, id, 2).await;
+    let closed_rev = w.work_items_of(&it)[0].rev;
+    // Navigator applies her rename first: its event carries the status Navigator still
+    // has (in progress), which is older than her close, not an edit of it.
+    it.version = 2;
+    it.origin = navsync_contracts::Origin::Ado;
+    it.title = "Renamed by Dana".into();
+    w.updated(&it, &["title"]).await;
+    assert!(eventually(10, || async { w.synced_version(&it).await == Some(2) }).await);
+    let wi = &w.work_items_of(&it)[0];
+    assert_eq!(
+        wi.text("System.State"),
+        "Closed",
+        "her close was overwritten"
+    );
+    assert_eq!(wi.rev, closed_rev, "nothing was written");
+    // Then her close: nothing to send either.
+    it.version = 3;
+    it.status = ActionItemStatus::Done;
+    w.updated(&it, &["status"]).await;
+    assert!(eventually(10, || async { w.synced_version(&it).await == Some(3) }).await);
+    assert_eq!(w.work_items_of(&it)[0].rev, closed_rev);
+    // A Navigator edit of the state after that goes to ADO as always.
+    it.version = 4;
+    it.origin = navsync_contracts::Origin::Navigator;
+    it.status = ActionItemStatus::InProgress;
+    w.updated(&it, &["status"]).await;
+    assert!(eventually(10, || async { w.synced_version(&it).await == Some(4) }).await);
+    assert_eq!(w.work_items_of(&it)[0].text("System.State"), "Active");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_navigator_edit_of_a_field_with_a_reported_change_pending_is_still_sent() {
+    let w = world("Agile").await;
+    let (mut it, id) = synced_item(&w).await;
+    a_persons_close_is_reported(&w, it.id, id, 1).await;
+    // Before Navigator applied her close, someone in Navigator set the item to not
+    // started: a person's edit, so it goes to ADO (and is the newest write there).
+    it.version = 2;
+    it.status = ActionItemStatus::NotStarted;
+    w.updated(&it, &["status"]).await;
+    assert!(eventually(10, || async { w.synced_version(&it).await == Some(2) }).await);
+    let wi = w.work_items_of(&it)[0].clone();
+    assert_eq!(wi.text("System.State"), "New");
+    // Navigator applies her close when it comes, so the write is reported as the newer
+    // revision of the status: Navigator ends where ADO does.
+    assert!(
+        eventually(10, || async {
+            changes_for(&w, it.id).await.iter().any(|c| {
+                c.changes.status.as_ref().is_some_and(|s| {
+                    s.value == ActionItemStatus::NotStarted && s.rev == i64::from(wi.rev)
+                })
+            })
+        })
+        .await,
+        "{:?}",
+        changes_for(&w, it.id).await
+    );
+}

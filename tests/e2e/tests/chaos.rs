@@ -430,8 +430,13 @@ async fn inject(s: &mut Stack, fault: usize, hold: Duration, mode: Mode) -> Opti
 const FAULTS: usize = 13;
 
 /// Both sides compared with the model. Returns (problems, duplicates, losses, report).
-async fn check(s: &Stack, model: &Model) -> (Vec<String>, usize, usize) {
+/// What `check` found: problems to print, duplicates, losses, and the work items of the
+/// items that did not converge (whose delivery trails are printed).
+type Findings = (Vec<String>, usize, usize, Vec<i64>);
+
+async fn check(s: &Stack, model: &Model) -> Findings {
     let mut problems = Vec::new();
+    let mut troubled = Vec::new();
     // Every action item, through the API.
     let mut items: HashMap<String, Value> = HashMap::new();
     let mut cursor: Option<String> = None;
@@ -446,7 +451,7 @@ async fn check(s: &Stack, model: &Model) -> (Vec<String>, usize, usize) {
         let (status, page) = s.get(url).await;
         if status != 200 {
             problems.push(format!("listing answered {status}"));
-            return (problems, 0, usize::MAX);
+            return (problems, 0, usize::MAX, troubled);
         }
         for item in page["items"].as_array().cloned().unwrap_or_default() {
             if let Some(id) = item["id"].as_str() {
@@ -547,6 +552,9 @@ async fn check(s: &Stack, model: &Model) -> (Vec<String>, usize, usize) {
             ));
             lost = 1;
         }
+        if lost == 1 {
+            troubled.push(wi_id);
+        }
         lost
     };
     for (id, (title, status)) in &model.nav {
@@ -571,7 +579,52 @@ async fn check(s: &Stack, model: &Model) -> (Vec<String>, usize, usize) {
     if strays > 0 {
         problems.push(format!("{strays} work items belong to no action item"));
     }
-    (problems, duplicates + strays, losses)
+    (problems, duplicates + strays, losses, troubled)
+}
+
+/// A work item's notifications as the emulator delivered them, oldest first: who changed
+/// what in ADO, and what the webhook answered — enough to tell a lost delivery from a
+/// write of ours that overwrote a person's edit.
+async fn print_trail(s: &Stack, work_item: i64) {
+    let mut deliveries: Vec<Value> = s
+        .deliveries()
+        .await
+        .into_iter()
+        .filter(|d| d["work_item_id"].as_i64() == Some(work_item))
+        .collect();
+    deliveries.sort_by_key(|d| {
+        (
+            d["notification_id"].as_u64().unwrap_or_default(),
+            d["attempt"].as_u64().unwrap_or_default(),
+        )
+    });
+    let change = |fields: &Value, name: &str| {
+        let field = &fields[name];
+        if field.is_null() {
+            String::new()
+        } else {
+            format!(" {name}: {} -> {}", field["oldValue"], field["newValue"])
+        }
+    };
+    for d in deliveries.iter().rev().take(12).rev() {
+        let resource = &d["payload"]["resource"];
+        println!(
+            "chaos: TRAIL #{work_item} {} n{} try {} at {} answered {} ({}) rev {} by {}{}{}",
+            d["event_type"].as_str().unwrap_or_default(),
+            d["notification_id"],
+            d["attempt"],
+            d["at"].as_str().unwrap_or_default(),
+            d["status"],
+            d["result"]
+                .as_str()
+                .or(d["error"].as_str())
+                .unwrap_or_default(),
+            resource["rev"],
+            resource["revisedBy"]["uniqueName"].as_str().unwrap_or("?"),
+            change(&resource["fields"], "System.State"),
+            change(&resource["fields"], "System.Title"),
+        );
+    }
 }
 
 /// Every `.dlq` queue of the vhost, with each message's reason header.
@@ -736,12 +789,12 @@ async fn under_load_every_fault_heals_without_loss_or_duplicate() {
     // Recovery: everything converges, or the problems are printed.
     let settle = Instant::now();
     let deadline = settle + Duration::from_secs(if sabotage { 15 } else { mode.converge_secs });
-    let (problems, duplicates, losses) = loop {
+    let (problems, duplicates, losses, troubled) = loop {
         let model = model.lock().await;
-        let (problems, duplicates, losses) = check(&s, &model).await;
+        let findings = check(&s, &model).await;
         drop(model);
-        if problems.is_empty() || Instant::now() > deadline {
-            break (problems, duplicates, losses);
+        if findings.0.is_empty() || Instant::now() > deadline {
+            break findings;
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
     };
@@ -765,6 +818,9 @@ async fn under_load_every_fault_heals_without_loss_or_duplicate() {
     }
     for p in problems.iter().take(40) {
         println!("chaos: PROBLEM {p}");
+    }
+    for work_item in troubled.iter().take(4) {
+        print_trail(&s, *work_item).await;
     }
     assert!(
         problems.is_empty(),

@@ -386,16 +386,37 @@ fn settle(
             (DeliveryResult::Retrying, Some(wait))
         }
         _ => {
-            subscription.probation_retries += 1;
-            subscription.last_probation_retry_date = Some(Utc::now());
-            if subscription.probation_retries >= settings.probation_limit {
-                subscription.status = SubscriptionStatus::DisabledBySystem;
-                (DeliveryResult::Disabled, None)
-            } else {
-                subscription.status = SubscriptionStatus::OnProbation;
-                let exponent = (subscription.probation_retries - 1).min(20);
-                let wait = settings.probation_base_ms.saturating_mul(1 << exponent);
-                (DeliveryResult::OnProbation, Some(wait))
+            let now = Utc::now();
+            // ADO retries a subscription on probation on one schedule: notifications in
+            // flight together that fail before its next retry is due are that one retry,
+            // not one each — else a short outage with many deliveries in flight would use
+            // up all of probation's retries (36 hours' worth in ADO) at once.
+            let next_retry = subscription
+                .last_probation_retry_date
+                .filter(|_| subscription.status == SubscriptionStatus::OnProbation)
+                .and_then(|last| {
+                    let wait = probation_wait(settings, subscription.probation_retries);
+                    last.checked_add_signed(chrono::TimeDelta::try_milliseconds(
+                        i64::try_from(wait).ok()?,
+                    )?)
+                });
+            match next_retry.filter(|due| now < *due) {
+                Some(due) => {
+                    let wait = u64::try_from((due - now).num_milliseconds()).unwrap_or(0);
+                    (DeliveryResult::OnProbation, Some(wait.max(1)))
+                }
+                None => {
+                    subscription.probation_retries += 1;
+                    subscription.last_probation_retry_date = Some(now);
+                    if subscription.probation_retries >= settings.probation_limit {
+                        subscription.status = SubscriptionStatus::DisabledBySystem;
+                        (DeliveryResult::Disabled, None)
+                    } else {
+                        subscription.status = SubscriptionStatus::OnProbation;
+                        let wait = probation_wait(settings, subscription.probation_retries);
+                        (DeliveryResult::OnProbation, Some(wait))
+                    }
+                }
             }
         }
     };
@@ -406,6 +427,12 @@ fn settle(
         Some(ms) => Settled::Wait(ms),
         None => Settled::Done,
     }
+}
+
+/// How long after its `retries`-th probation retry a subscription is tried again.
+fn probation_wait(settings: &HookSettings, retries: u32) -> u64 {
+    let exponent = retries.saturating_sub(1).min(20);
+    settings.probation_base_ms.saturating_mul(1 << exponent)
 }
 
 async fn post(client: &reqwest::Client, n: &Notification, settings: &HookSettings) -> Answer {

@@ -178,3 +178,31 @@ async fn hook_timings_are_read_and_set_through_the_control_api() {
         .await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test]
+async fn deliveries_in_flight_together_that_fail_count_as_one_probation_retry() {
+    let (app, receiver) = with_receiver(&[]).await;
+    let mut settings = crate::hook_helpers::fast();
+    settings.parallel_deliveries = 8;
+    settings.probation_base_ms = 60_000;
+    app.emulator.set_hook_settings(settings).expect("valid");
+    let url = receiver.url.clone();
+    receiver.stop().await;
+    subscribe_with(&app, WebhookSubscription::new("workitem.created", &url));
+    // Six notifications at once to a subscriber that is down: one outage, one retry of
+    // the subscription, not six (probation ends after 3).
+    for i in 0..6 {
+        app.create_task(&format!("Outage {i}")).await;
+    }
+    let attempts = deliveries(&app, 6).await;
+    assert!(
+        attempts
+            .iter()
+            .all(|d| d.result == DeliveryResult::OnProbation),
+        "{:?}",
+        attempts.iter().map(|d| d.result).collect::<Vec<_>>()
+    );
+    let info = &app.emulator.subscriptions(ORG)[0];
+    assert_eq!(info.status, SubscriptionStatus::OnProbation);
+    assert_eq!(info.probation_retries, 1);
+}

@@ -55,6 +55,28 @@ pub struct ActionItemV1 {
     pub origin: Origin,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The ADO revisions the item's values have caught up with, field by field: absent
+    /// until a change made in ADO was applied to the field. `ado-sync` compares them with
+    /// the changes it reported, to tell a value older than ADO's from an edit.
+    #[serde(default, skip_serializing_if = "AdoRevisions::is_empty")]
+    pub ado_revisions: AdoRevisions,
+}
+
+/// The newest ADO revision of each field that an item applied from ADO.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdoRevisions {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<i64>,
+}
+
+impl AdoRevisions {
+    pub fn is_empty(&self) -> bool {
+        self.title.is_none() && self.description.is_none() && self.status.is_none()
+    }
 }
 
 /// `action_item.updated.v1`: the whole item (flattened, so the JSON has the same shape as
@@ -123,6 +145,7 @@ mod tests {
             origin: Origin::Navigator,
             created_at: DateTime::UNIX_EPOCH,
             updated_at: DateTime::UNIX_EPOCH,
+            ado_revisions: AdoRevisions::default(),
         }
     }
 

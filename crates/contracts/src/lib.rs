@@ -28,7 +28,9 @@ pub mod queues;
 pub mod routing;
 mod validate;
 
-pub use action_item::{ActionItemStatus, ActionItemUpdatedV1, ActionItemV1, Origin, changed_field};
+pub use action_item::{
+    ActionItemStatus, ActionItemUpdatedV1, ActionItemV1, AdoRevisions, Origin, changed_field,
+};
 pub use ado_inbound::{AdoWorkItemEventV1, FieldChange, ResourceDetails};
 pub use ado_inbound_raw::{
     AdoWorkItemKind, RawAdoWorkItemEventV1, RawFieldChange, RawJson, encode_ado_work_item,

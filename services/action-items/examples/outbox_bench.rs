@@ -39,6 +39,7 @@ fn event(n: usize) -> Envelope<Event> {
             origin: Origin::Navigator,
             created_at: now,
             updated_at: now,
+            ado_revisions: Default::default(),
         }),
     )
 }

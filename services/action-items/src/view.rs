@@ -1,7 +1,7 @@
 //! The action item as the API shows it (SPEC §6), and as events carry it (SPEC §7).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use navsync_contracts::{ActionItemStatus, ActionItemV1, Origin};
+use navsync_contracts::{ActionItemStatus, ActionItemV1, AdoRevisions, Origin};
 use navsync_platform::openapi::string_enum;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -139,5 +139,10 @@ pub fn event_data(row: &ActionItemRow, origin: Origin) -> ActionItemV1 {
         origin,
         created_at: row.created_at,
         updated_at: row.updated_at,
+        ado_revisions: AdoRevisions {
+            title: row.ado_title_rev,
+            description: row.ado_description_rev,
+            status: row.ado_status_rev,
+        },
     }
 }

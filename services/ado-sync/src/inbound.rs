@@ -273,8 +273,8 @@ async fn changes(
 pub(crate) type Candidate<'a> = (&'a str, Option<String>, i64);
 
 /// The candidates no newer known revision of their field superseded, as the changes to
-/// report (with the newest revision among them); the link learns each one, and that each
-/// reported one awaits Navigator.
+/// report (with the newest revision among them); the link learns each one, and the
+/// revision of each it reports.
 pub(crate) fn take_newer(
     link: &mut LinkRow,
     candidates: Vec<Candidate<'_>>,
@@ -301,9 +301,8 @@ pub(crate) fn take_newer(
                     value.filter(|t| !t.trim().is_empty() && t.chars().count() <= 255)
                 {
                     changes.title = Some(FieldValue { value: title, rev });
+                    link.title_reported_rev = Some(rev);
                 }
-                // A title Navigator cannot take is not awaited: Navigator's is written over it.
-                link.title_awaits_navigator = changes.title.is_some();
             }
             DESCRIPTION => {
                 let text = value.as_deref().map(html_to_text).unwrap_or_default();
@@ -312,7 +311,7 @@ pub(crate) fn take_newer(
                     value: (!text.is_empty()).then_some(text),
                     rev,
                 });
-                link.description_awaits_navigator = true;
+                link.description_reported_rev = Some(rev);
             }
             _ => {
                 link.known_state = value.clone();
@@ -321,8 +320,8 @@ pub(crate) fn take_newer(
                     .and_then(|s| status_for(s, states, state_mapping))
                 {
                     changes.status = Some(FieldValue { value: status, rev });
+                    link.state_reported_rev = Some(rev);
                 }
-                link.state_awaits_navigator = changes.status.is_some();
             }
         }
     }

@@ -350,12 +350,13 @@ impl Ctx<'_> {
         // Fields whose change this event reports as made in ADO are ADO's: never sent back.
         let from_ado =
             |field: &str| item.origin == Origin::Ado && changed.iter().any(|c| c == field);
-        // While a change made in ADO awaits Navigator, a value an event only carries is
-        // older than ADO's and is not written over it; an edit made in Navigator is newer.
+        // While Navigator has not caught up with a change made in ADO that we reported, a
+        // value an event only carries is older than ADO's and is not written over it; an
+        // edit made in Navigator is newer.
         let edited_here =
             |field: &str| item.origin == Origin::Navigator && changed.iter().any(|c| c == field);
         let sendable =
-            |field: &str, awaits: bool| !from_ado(field) && (!awaits || edited_here(field));
+            |field: &str, behind: bool| !from_ado(field) && (!behind || edited_here(field));
         let desired_description = item.description.clone().unwrap_or_default();
         let title_differs = link.known_title.as_deref() != Some(item.title.as_str());
         let description_differs =
@@ -365,20 +366,20 @@ impl Ctx<'_> {
             .as_deref()
             .and_then(|s| status_for(s, &info.states, &self.integration.state_mapping));
         let status_differs = known_status != Some(item.status);
-        // An event carrying ADO's value: Navigator has caught up with that change.
-        link.title_awaits_navigator &= title_differs;
-        link.description_awaits_navigator &= description_differs;
-        link.state_awaits_navigator &= status_differs;
-        let awaited = Fields {
-            title: link.title_awaits_navigator,
-            description: link.description_awaits_navigator,
-            state: link.state_awaits_navigator,
+        let is_behind = |reported: Option<i64>, applied: Option<i64>| {
+            reported.is_some_and(|reported| applied.unwrap_or(0) < reported)
+        };
+        let revisions = &item.ado_revisions;
+        let behind = Fields {
+            title: is_behind(link.title_reported_rev, revisions.title),
+            description: is_behind(link.description_reported_rev, revisions.description),
+            state: is_behind(link.state_reported_rev, revisions.status),
         };
         let mut ops = Vec::new();
-        if title_differs && sendable(changed_field::TITLE, awaited.title) {
+        if title_differs && sendable(changed_field::TITLE, behind.title) {
             ops.push(add("System.Title", json!(item.title)));
         }
-        if description_differs && sendable(changed_field::DESCRIPTION, awaited.description) {
+        if description_differs && sendable(changed_field::DESCRIPTION, behind.description) {
             ops.push(add(
                 "System.Description",
                 json!(text_to_html(&desired_description)),
@@ -386,7 +387,7 @@ impl Ctx<'_> {
         }
         let desired_state = state_for(item.status, &info.states, &self.integration.state_mapping);
         if status_differs
-            && sendable(changed_field::STATUS, awaited.state)
+            && sendable(changed_field::STATUS, behind.state)
             && let Some(state) = &desired_state
         {
             ops.push(add("System.State", json!(state)));
@@ -450,6 +451,15 @@ impl Ctx<'_> {
             return Ok(Outcome::Ack);
         }
         let wrote = Fields::of(&ops);
+        tracing::info!(
+            action_item_id = %item.id,
+            work_item_id,
+            version = item.version,
+            origin = ?item.origin,
+            changed = ?changed,
+            fields = ?ops.iter().filter_map(|op| op["path"].as_str()).collect::<Vec<_>>(),
+            "writing the item's changes to ADO"
+        );
         let written = self
             .send_dropping_refused_assignee(ops, |ops| async move {
                 self.worker
@@ -515,20 +525,31 @@ impl Ctx<'_> {
         // yet: reported with our write's revision too, so that Navigator, which applies
         // that change when it comes, ends with the newest write as ADO does.
         let overruled = AdoChanges {
-            title: (wrote.title && awaited.title).then(|| FieldValue {
+            title: (wrote.title && behind.title).then(|| FieldValue {
                 value: item.title.clone(),
                 rev: wi.rev,
             }),
-            description: (wrote.description && awaited.description).then(|| FieldValue {
+            description: (wrote.description && behind.description).then(|| FieldValue {
                 value: item.description.clone().filter(|d| !d.is_empty()),
                 rev: wi.rev,
             }),
-            status: (wrote.state && awaited.state).then_some(FieldValue {
+            status: (wrote.state && behind.state).then_some(FieldValue {
                 value: item.status,
                 rev: wi.rev,
             }),
         };
         if !overruled.is_empty() {
+            let reported = |field: &mut Option<i64>, sent: bool| {
+                if sent {
+                    *field = Some(wi.rev);
+                }
+            };
+            reported(&mut link.title_reported_rev, overruled.title.is_some());
+            reported(
+                &mut link.description_reported_rev,
+                overruled.description.is_some(),
+            );
+            reported(&mut link.state_reported_rev, overruled.status.is_some());
             let (changes, rev) = report.get_or_insert_with(|| (AdoChanges::default(), 0));
             changes.title = changes.title.take().or(overruled.title);
             changes.description = changes.description.take().or(overruled.description);
@@ -875,8 +896,8 @@ impl Ctx<'_> {
     }
 }
 
-/// A flag for each field ADO reports back to Navigator: which a write set, or which
-/// await Navigator.
+/// A flag for each field ADO reports back to Navigator: which a write set, or on which
+/// Navigator is behind ADO.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Fields {
     title: bool,
@@ -912,10 +933,6 @@ impl Fields {
 /// edit would never reach Navigator.
 fn remember(link: &mut LinkRow, wi: &WorkItem, wrote: Fields) -> Vec<Candidate<'static>> {
     let rev = Some(wi.rev);
-    // What we wrote is what Navigator has: nothing of that field awaits it any more.
-    link.title_awaits_navigator &= !wrote.title;
-    link.description_awaits_navigator &= !wrote.description;
-    link.state_awaits_navigator &= !wrote.state;
     let mut found = Vec::new();
     if let Some(title) = wi.field_str(TITLE)
         && link.known_title.as_deref() != Some(title)

@@ -394,9 +394,9 @@ mod tests {
             updated_at: now,
             sent_due_date: None,
             sent_assignee: None,
-            title_awaits_navigator: false,
-            description_awaits_navigator: false,
-            state_awaits_navigator: false,
+            title_reported_rev: None,
+            description_reported_rev: None,
+            state_reported_rev: None,
         }
     }
 

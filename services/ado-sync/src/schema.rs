@@ -24,9 +24,9 @@ diesel::table! {
         updated_at -> Timestamptz,
         sent_due_date -> Nullable<Text>,
         sent_assignee -> Nullable<Text>,
-        title_awaits_navigator -> Bool,
-        description_awaits_navigator -> Bool,
-        state_awaits_navigator -> Bool,
+        title_reported_rev -> Nullable<Int8>,
+        description_reported_rev -> Nullable<Int8>,
+        state_reported_rev -> Nullable<Int8>,
     }
 }
 

@@ -85,6 +85,12 @@ pub fn action_item() -> ActionItemV1 {
         origin: Origin::Navigator,
         created_at: at("2026-11-20T09:30:00Z"),
         updated_at: at("2026-11-29T14:05:12.345678Z"),
+        // A title and a status applied from ADO, so the schemas' copies are exercised.
+        ado_revisions: navsync_contracts::AdoRevisions {
+            title: Some(3),
+            description: None,
+            status: Some(5),
+        },
     }
 }
 

@@ -160,6 +160,15 @@ async fn a_change_delivered_twice_is_applied_once() {
     assert_eq!(updates.len(), 1, "one event for one change");
     assert_eq!(updates[0].item.origin, Origin::Ado);
     assert_eq!(updates[0].changed_fields, ["title"]);
+    // The event says which ADO revision the title has caught up with (ado-sync tells a
+    // value older than ADO's from an edit by it).
+    assert_eq!(
+        updates[0].item.ado_revisions,
+        navsync_contracts::AdoRevisions {
+            title: Some(3),
+            ..Default::default()
+        }
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

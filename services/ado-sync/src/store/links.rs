@@ -41,11 +41,11 @@ pub struct LinkRow {
     pub sent_due_date: Option<String>,
     /// What ado-sync last set as the assignee (an email, `""` unassigned), if known.
     pub sent_assignee: Option<String>,
-    /// A change of the title made in ADO was reported to Navigator, and no event has
-    /// carried it yet (likewise for the description and the state).
-    pub title_awaits_navigator: bool,
-    pub description_awaits_navigator: bool,
-    pub state_awaits_navigator: bool,
+    /// The revision of the newest change of the title made in ADO that was reported to
+    /// Navigator (likewise for the description and the state).
+    pub title_reported_rev: Option<i64>,
+    pub description_reported_rev: Option<i64>,
+    pub state_reported_rev: Option<i64>,
 }
 
 pub const LINKED: &str = "linked";

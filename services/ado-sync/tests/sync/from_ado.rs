@@ -436,6 +436,7 @@ async fn a_value_an_event_carries_from_before_a_reported_change_is_not_written_o
     it.version = 2;
     it.origin = navsync_contracts::Origin::Ado;
     it.title = "Renamed by Dana".into();
+    it.ado_revisions.title = Some(renamed.rev.into());
     w.updated(&it, &["title"]).await;
     assert!(eventually(10, || async { w.synced_version(&it).await == Some(2) }).await);
     let wi = &w.work_items_of(&it)[0];
@@ -448,6 +449,7 @@ async fn a_value_an_event_carries_from_before_a_reported_change_is_not_written_o
     // Then her close: nothing to send either.
     it.version = 3;
     it.status = ActionItemStatus::Done;
+    it.ado_revisions.status = Some(closed_rev.into());
     w.updated(&it, &["status"]).await;
     assert!(eventually(10, || async { w.synced_version(&it).await == Some(3) }).await);
     assert_eq!(w.work_items_of(&it)[0].rev, closed_rev);
@@ -487,4 +489,73 @@ async fn a_navigator_edit_of_a_field_with_a_reported_change_pending_is_still_sen
         "{:?}",
         changes_for(&w, it.id).await
     );
+}
+
+/// A person sets the work item's state to `state`; its webhook (notification
+/// `notification`) is reported. Returns the revision.
+async fn a_persons_state_is_reported(
+    w: &World,
+    action_item: uuid::Uuid,
+    id: u32,
+    (from, state): (&str, &str),
+    notification: i64,
+) -> i64 {
+    let before = changes_for(w, action_item).await.len();
+    let edited = w
+        .emulator
+        .emulator
+        .edit_as_person(ORG, id, &json!({"System.State": state}), None)
+        .expect("edited");
+    w.publish(Event::AdoWorkItemUpdated(raw(
+        w,
+        id.into(),
+        edited.rev.into(),
+        notification,
+        &[("System.State", json!(from), json!(state))],
+    )))
+    .await;
+    assert!(
+        eventually(10, || async {
+            changes_for(w, action_item).await.len() > before
+        })
+        .await
+    );
+    edited.rev.into()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn navigator_holding_an_older_changes_value_again_has_not_caught_up_with_ados_newest() {
+    let w = world("Agile").await;
+    let (mut it, id) = synced_item(&w).await;
+    // Dana closes the work item, opens it again, and closes it again.
+    let first = a_persons_state_is_reported(&w, it.id, id, ("Active", "Closed"), 1).await;
+    let second = a_persons_state_is_reported(&w, it.id, id, ("Closed", "Active"), 2).await;
+    a_persons_state_is_reported(&w, it.id, id, ("Active", "Closed"), 3).await;
+    let closed_again = w.work_items_of(&it)[0].rev;
+    // Navigator applies her first close: done, as ADO is now, but not yet her newest.
+    it.version = 2;
+    it.origin = navsync_contracts::Origin::Ado;
+    it.status = ActionItemStatus::Done;
+    it.ado_revisions.status = Some(first);
+    w.updated(&it, &["status"]).await;
+    assert!(eventually(10, || async { w.synced_version(&it).await == Some(2) }).await);
+    // Then her reopening; and then someone renames the item in Navigator, the event
+    // carrying the reopened status, which her second close has overtaken in ADO.
+    it.version = 3;
+    it.status = ActionItemStatus::InProgress;
+    it.ado_revisions.status = Some(second);
+    w.updated(&it, &["status"]).await;
+    it.version = 4;
+    it.origin = navsync_contracts::Origin::Navigator;
+    it.title = "Renamed in Navigator".into();
+    w.updated(&it, &["title"]).await;
+    assert!(eventually(10, || async { w.synced_version(&it).await == Some(4) }).await);
+    let wi = &w.work_items_of(&it)[0];
+    assert_eq!(wi.text("System.Title"), "Renamed in Navigator");
+    assert_eq!(
+        wi.text("System.State"),
+        "Closed",
+        "her last close was overwritten"
+    );
+    assert_eq!(wi.rev, closed_again + 1, "one write: the title");
 }

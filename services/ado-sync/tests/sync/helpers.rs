@@ -147,6 +147,7 @@ pub fn item(world: &World, title: &str) -> ActionItemV1 {
         origin: Origin::Navigator,
         created_at: now,
         updated_at: now,
+        ado_revisions: Default::default(),
     }
 }
 

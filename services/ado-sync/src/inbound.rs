@@ -44,19 +44,21 @@ pub async fn handle(worker: Arc<Worker>, message: IncomingMessage) -> Outcome {
     };
     crate::hook_watch::heard(&worker, event.company_id, event.integration_id).await;
     let org = event.organization.to_ascii_lowercase();
-    let mut conn = match worker.pool.get().await {
-        Ok(c) => c,
-        Err(err) => return Outcome::retry(format!("database: {err}")),
-    };
-    // Another delivery about the same item is usually done within moments.
+    // Another delivery about the same item is usually done within moments. No pool slot
+    // is held while waiting for it: under load the waiters would starve the holder.
     let mut waited = std::time::Duration::ZERO;
-    let link = loop {
+    let (mut conn, link) = loop {
+        let mut conn = match worker.pool.get().await {
+            Ok(c) => c,
+            Err(err) => return Outcome::retry(format!("database: {err}")),
+        };
         let claimed =
             links::claim_by_work_item(&mut conn, &org, event.work_item_id, worker.lease_until())
                 .await;
         match claimed {
-            Ok(Claimed::Ours(link)) => break *link,
+            Ok(Claimed::Ours(link)) => break (conn, *link),
             Ok(Claimed::Busy) if waited < LEASE_PATIENCE => {
+                drop(conn);
                 tokio::time::sleep(LEASE_POLL).await;
                 waited += LEASE_POLL;
             }

@@ -127,14 +127,15 @@ pub async fn handle(worker: Arc<Worker>, message: IncomingMessage) -> Outcome {
         .admissions
         .admit(&integration.org_key(), priority)
         .await;
-    let mut conn = match worker.pool.get().await {
-        Ok(c) => c,
-        Err(err) => return Outcome::retry(format!("database: {err}")),
-    };
     // Another delivery of the same item is usually done within moments: wait for its
-    // lease here rather than send this one down the retry ladder.
+    // lease here rather than send this one down the retry ladder — without holding a pool
+    // slot meanwhile, which under load would starve the lease's holder.
     let mut waited = std::time::Duration::ZERO;
-    let link = loop {
+    let (mut conn, link) = loop {
+        let mut conn = match worker.pool.get().await {
+            Ok(c) => c,
+            Err(err) => return Outcome::retry(format!("database: {err}")),
+        };
         let claimed = links::claim(
             &mut conn,
             item.id,
@@ -146,8 +147,9 @@ pub async fn handle(worker: Arc<Worker>, message: IncomingMessage) -> Outcome {
         )
         .await;
         match claimed {
-            Ok(Some(link)) => break link,
+            Ok(Some(link)) => break (conn, link),
             Ok(None) if waited < LEASE_PATIENCE => {
+                drop(conn);
                 tokio::time::sleep(LEASE_POLL).await;
                 waited += LEASE_POLL;
             }

@@ -464,3 +464,51 @@ async fn the_assignee_goes_to_ado_only_when_ado_knows_the_person() {
     assert_eq!(w.work_items_of(&known).len(), 1);
     assert_eq!(w.work_items_of(&stranger).len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_edit_waiting_for_another_workers_lease_does_not_hold_up_other_items() {
+    use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+
+    // One database connection: a waiter that kept it would stall every other item.
+    let w = crate::helpers::world_with("Agile", &[("NAVSYNC_DATABASE__POOL_SIZE", "1")]).await;
+    let mut held = item(&w, "Held by another worker");
+    let mut free = item(&w, "Free");
+    for it in [&held, &free] {
+        w.created(it).await;
+    }
+    assert!(
+        eventually(20, || async {
+            w.synced_version(&held).await == Some(1) && w.synced_version(&free).await == Some(1)
+        })
+        .await
+    );
+    // Another worker holds the first item's lease for the next 10 s.
+    let mut db = AsyncPgConnection::establish(w.db.url())
+        .await
+        .expect("database");
+    diesel::sql_query(format!(
+        "UPDATE ado_sync.links SET lease_until = now() + interval '10 seconds' \
+         WHERE action_item_id = '{}'",
+        held.id
+    ))
+    .execute(&mut db)
+    .await
+    .expect("leased");
+    held.version = 2;
+    held.title = "Waits for the lease".into();
+    w.updated(&held, &["title"]).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    free.version = 2;
+    free.title = "Goes meanwhile".into();
+    w.updated(&free, &["title"]).await;
+    assert!(
+        eventually(5, || async { w.synced_version(&free).await == Some(2) }).await,
+        "the other item waited for the lease too"
+    );
+    assert_eq!(
+        w.synced_version(&held).await,
+        Some(1),
+        "the lease is respected"
+    );
+    assert!(eventually(20, || async { w.synced_version(&held).await == Some(2) }).await);
+}

@@ -194,6 +194,7 @@ async fn settle_in_span<H, Fut>(
         Outcome::Ack => ("ack", Ok(())),
         Outcome::Retry { reason } => match spec.retry_queue(message.retry_count) {
             Some(retry_queue) => {
+                tracing::info!(queue, message_id = ?message.message_id, retry = message.retry_count + 1, reason = %reason, "message comes back later");
                 let mut extra = vec![
                     (
                         headers::RETRY_COUNT,

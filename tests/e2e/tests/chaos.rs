@@ -708,7 +708,11 @@ async fn under_load_every_fault_heals_without_loss_or_duplicate() {
     // ado-sync's resume poll and directory TTL short, so a test does not wait minutes.
     let mut s = stack(
         Some(logs.clone()),
-        &[("NAVSYNC_SYNC__RESUME_INTERVAL_MS", "2000".into())],
+        &[
+            ("NAVSYNC_SYNC__RESUME_INTERVAL_MS", "2000".into()),
+            // Each write to ADO and each retry logged, for the trail of a failed run.
+            ("NAVSYNC_LOG__LEVEL", "info".into()),
+        ],
     )
     .await;
     println!(

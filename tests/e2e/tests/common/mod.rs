@@ -60,7 +60,8 @@ pub async fn start(name: &str, env: &[(&str, String)]) -> Proc {
     start_logged(name, env, None).await
 }
 
-/// Starts `name` with `env`, its stderr appended to `log` when given.
+/// Starts `name` with `env`, its stdout (the log lines) and stderr appended to `log` when
+/// given.
 pub async fn start_logged(name: &str, env: &[(&str, String)], log: Option<PathBuf>) -> Proc {
     let port = free_port();
     let mut proc = Proc {
@@ -94,7 +95,9 @@ impl Proc {
                     .append(true)
                     .open(path)
                     .expect("log file opens");
-                cmd.stderr(Stdio::from(file));
+                // The JSON log lines are on stdout; stderr has what comes before them.
+                let also = file.try_clone().expect("log file opens twice");
+                cmd.stdout(Stdio::from(also)).stderr(Stdio::from(file));
             }
             None => {
                 cmd.stderr(Stdio::null());
@@ -158,12 +161,12 @@ pub struct Stack {
     pub sync: Proc,
     pub vhost: TestVhost,
     pub db: TestDatabase,
-    /// Directory of the services' stderr logs (when logged).
+    /// Directory of the services' logs (when logged).
     pub logs: Option<PathBuf>,
 }
 
 /// Starts the emulator (organization [`ORG`], project Alpha, [`PAT`]) and every service.
-/// With `logs`, each service's stderr goes to `<logs>/<binary>.log`.
+/// With `logs`, each service's stdout and stderr go to `<logs>/<binary>.log`.
 pub async fn stack(logs: Option<PathBuf>, sync_env: &[(&'static str, String)]) -> Stack {
     let db = TestDatabase::create().await;
     let vhost = TestVhost::create().await;

@@ -78,26 +78,41 @@ async fn a_persons_close_is_reported(
     id: u32,
     notification: i64,
 ) {
+    let state = ("System.State", "Active", "Closed");
+    a_persons_edit_is_reported(w, action_item, id, state, notification).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+}
+
+/// A person changes `field` of the work item from `from` to `to`; its webhook
+/// (notification `notification`) is reported. Returns the edit's revision.
+async fn a_persons_edit_is_reported(
+    w: &World,
+    action_item: uuid::Uuid,
+    id: u32,
+    (field, from, to): (&str, &str, &str),
+    notification: i64,
+) -> i64 {
+    let before = changes_for(w, action_item).await.len();
     let edited = w
         .emulator
         .emulator
-        .edit_as_person(ORG, id, &json!({"System.State": "Closed"}), None)
+        .edit_as_person(ORG, id, &json!({ field: to }), None)
         .expect("edited");
     w.publish(Event::AdoWorkItemUpdated(raw(
         w,
         id.into(),
         edited.rev.into(),
         notification,
-        &[("System.State", json!("Active"), json!("Closed"))],
+        &[(field, json!(from), json!(to))],
     )))
     .await;
     assert!(
         eventually(10, || async {
-            !changes_for(w, action_item).await.is_empty()
+            changes_for(w, action_item).await.len() > before
         })
         .await
     );
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    edited.rev.into()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -412,23 +427,8 @@ async fn a_value_an_event_carries_from_before_a_reported_change_is_not_written_o
     let w = world("Agile").await;
     let (mut it, id) = synced_item(&w).await;
     // Dana renames the work item, then closes it; both webhooks are reported.
-    let renamed = w
-        .emulator
-        .emulator
-        .edit_as_person(ORG, id, &json!({"System.Title": "Renamed by Dana"}), None)
-        .expect("edited");
-    w.publish(Event::AdoWorkItemUpdated(raw(
-        &w,
-        id.into(),
-        renamed.rev.into(),
-        1,
-        &[(
-            "System.Title",
-            json!("Synced first"),
-            json!("Renamed by Dana"),
-        )],
-    )))
-    .await;
+    let rename = ("System.Title", "Synced first", "Renamed by Dana");
+    let renamed = a_persons_edit_is_reported(&w, it.id, id, rename, 1).await;
     a_persons_close_is_reported(&w, it.id, id, 2).await;
     let closed_rev = w.work_items_of(&it)[0].rev;
     // Navigator applies her rename first: its event carries the status Navigator still
@@ -436,7 +436,7 @@ async fn a_value_an_event_carries_from_before_a_reported_change_is_not_written_o
     it.version = 2;
     it.origin = navsync_contracts::Origin::Ado;
     it.title = "Renamed by Dana".into();
-    it.ado_revisions.title = Some(renamed.rev.into());
+    it.ado_revisions.title = Some(renamed);
     w.updated(&it, &["title"]).await;
     assert!(eventually(10, || async { w.synced_version(&it).await == Some(2) }).await);
     let wi = &w.work_items_of(&it)[0];
@@ -491,46 +491,15 @@ async fn a_navigator_edit_of_a_field_with_a_reported_change_pending_is_still_sen
     );
 }
 
-/// A person sets the work item's state to `state`; its webhook (notification
-/// `notification`) is reported. Returns the revision.
-async fn a_persons_state_is_reported(
-    w: &World,
-    action_item: uuid::Uuid,
-    id: u32,
-    (from, state): (&str, &str),
-    notification: i64,
-) -> i64 {
-    let before = changes_for(w, action_item).await.len();
-    let edited = w
-        .emulator
-        .emulator
-        .edit_as_person(ORG, id, &json!({"System.State": state}), None)
-        .expect("edited");
-    w.publish(Event::AdoWorkItemUpdated(raw(
-        w,
-        id.into(),
-        edited.rev.into(),
-        notification,
-        &[("System.State", json!(from), json!(state))],
-    )))
-    .await;
-    assert!(
-        eventually(10, || async {
-            changes_for(w, action_item).await.len() > before
-        })
-        .await
-    );
-    edited.rev.into()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn navigator_holding_an_older_changes_value_again_has_not_caught_up_with_ados_newest() {
     let w = world("Agile").await;
     let (mut it, id) = synced_item(&w).await;
     // Dana closes the work item, opens it again, and closes it again.
-    let first = a_persons_state_is_reported(&w, it.id, id, ("Active", "Closed"), 1).await;
-    let second = a_persons_state_is_reported(&w, it.id, id, ("Closed", "Active"), 2).await;
-    a_persons_state_is_reported(&w, it.id, id, ("Active", "Closed"), 3).await;
+    let state = |from, to| ("System.State", from, to);
+    let first = a_persons_edit_is_reported(&w, it.id, id, state("Active", "Closed"), 1).await;
+    let second = a_persons_edit_is_reported(&w, it.id, id, state("Closed", "Active"), 2).await;
+    a_persons_edit_is_reported(&w, it.id, id, state("Active", "Closed"), 3).await;
     let closed_again = w.work_items_of(&it)[0].rev;
     // Navigator applies her first close: done, as ADO is now, but not yet her newest.
     it.version = 2;

@@ -147,7 +147,7 @@ pub(crate) async fn apply(
                 metrics::counter!("ado_changes_total", "outcome" => "echo").increment(1);
                 return finish(conn, event, &link).await;
             }
-            let Some(changes) = changes(worker, &mut link, event, read).await? else {
+            let Some(changes) = changes(worker, conn, &mut link, event, read).await? else {
                 return finish(conn, event, &link).await;
             };
             if let Some((changes, rev)) = changes {
@@ -176,6 +176,7 @@ pub(crate) async fn apply(
 #[allow(clippy::type_complexity)]
 async fn changes(
     worker: &Worker,
+    conn: &mut AsyncPgConnection,
     link: &mut LinkRow,
     event: &AdoWorkItemEventV1,
     read: Option<&WorkItem>,
@@ -223,12 +224,8 @@ async fn changes(
             Err(AdoError::NotFound { .. }) => return Ok(None),
             Err(e) => return Err(ado_error(e)),
         };
-        let mut conn = worker
-            .pool
-            .get()
-            .await
-            .map_err(|e| format!("database: {e}"))?;
-        if revisions::is_ours(&mut conn, &link.organization, wi.id, wi.rev)
+        // The handler's own connection: a second one from the pool could wait for itself.
+        if revisions::is_ours(conn, &link.organization, wi.id, wi.rev)
             .await
             .map_err(|e| format!("database: {e}"))?
         {

@@ -319,7 +319,8 @@ async fn a_late_older_revision_loses_only_the_fields_changed_since() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn minimal_payloads_are_completed_by_reading_the_work_item() {
-    let w = world("Agile").await;
+    // One database connection: the echo check of the read work item uses the handler's.
+    let w = crate::helpers::world_with("Agile", &[("NAVSYNC_DATABASE__POOL_SIZE", "1")]).await;
     let (it, id) = synced_item(&w).await;
     let edited = w
         .emulator

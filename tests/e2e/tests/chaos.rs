@@ -705,11 +705,15 @@ async fn under_load_every_fault_heals_without_loss_or_duplicate() {
     let mode = mode();
     let logs =
         std::env::temp_dir().join(format!("navsync-chaos-{}", uuid::Uuid::new_v4().simple()));
-    // ado-sync's resume poll and directory TTL short, so a test does not wait minutes.
+    // ado-sync's resume poll and lease short, so a test does not wait minutes.
     let mut s = stack(
         Some(logs.clone()),
         &[
             ("NAVSYNC_SYNC__RESUME_INTERVAL_MS", "2000".into()),
+            // The leases a killed ado-sync leaves expire after 45 s rather than 120 s: its
+            // items' events wait that long, and the 150 s to converge is measured from the
+            // end of the load, when the kill is only ~30 s behind.
+            ("NAVSYNC_SYNC__LEASE_SECS", "45".into()),
             // Each write to ADO and each retry logged, for the trail of a failed run.
             ("NAVSYNC_LOG__LEVEL", "info".into()),
         ],

@@ -140,7 +140,6 @@ mod tests {
             shutdown_timeout_secs: 1,
         };
         // Built but not run: nothing accepts, so only the listen backlog holds them.
-        // A test: a port that cannot be bound is this test's failure, nothing else's.
         let (server, port) = http_server(&http, |_| {}).expect("binds");
         let done = handshakes_before_accept(port, 400).await;
         assert_eq!(done, 400, "a backlog of 128 (std's) completes only ~129");

@@ -541,17 +541,15 @@ impl Ctx<'_> {
             }),
         };
         if !overruled.is_empty() {
-            let reported = |field: &mut Option<i64>, sent: bool| {
-                if sent {
-                    *field = Some(wi.rev);
-                }
-            };
-            reported(&mut link.title_reported_rev, overruled.title.is_some());
-            reported(
-                &mut link.description_reported_rev,
-                overruled.description.is_some(),
-            );
-            reported(&mut link.state_reported_rev, overruled.status.is_some());
+            if overruled.title.is_some() {
+                link.title_reported_rev = Some(wi.rev);
+            }
+            if overruled.description.is_some() {
+                link.description_reported_rev = Some(wi.rev);
+            }
+            if overruled.status.is_some() {
+                link.state_reported_rev = Some(wi.rev);
+            }
             let (changes, rev) = report.get_or_insert_with(|| (AdoChanges::default(), 0));
             changes.title = changes.title.take().or(overruled.title);
             changes.description = changes.description.take().or(overruled.description);

@@ -13,7 +13,8 @@
 //! the two cores as little as possible; the ingress runs in this process beside the real
 //! integrations service, each webhook a real ADO `workitem.updated` payload, one of
 //! REQUESTS notifications sent in turn (made once by wrk's Lua script), Basic-authenticated,
-//! answered only after the broker confirmed its event. The paced latency run uses reqwest from this process.
+//! answered only after the broker confirmed its event. The paced latency run uses reqwest
+//! from this process.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

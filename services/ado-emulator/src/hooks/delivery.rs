@@ -391,20 +391,16 @@ fn settle(
             // flight together that fail before its next retry is due are that one retry,
             // not one each — else a short outage with many deliveries in flight would use
             // up all of probation's retries (36 hours' worth in ADO) at once.
-            let next_retry = subscription
+            let due_in = subscription
                 .last_probation_retry_date
                 .filter(|_| subscription.status == SubscriptionStatus::OnProbation)
                 .and_then(|last| {
-                    let wait = probation_wait(settings, subscription.probation_retries);
-                    last.checked_add_signed(chrono::TimeDelta::try_milliseconds(
-                        i64::try_from(wait).ok()?,
-                    )?)
-                });
-            match next_retry.filter(|due| now < *due) {
-                Some(due) => {
-                    let wait = u64::try_from((due - now).num_milliseconds()).unwrap_or(0);
-                    (DeliveryResult::OnProbation, Some(wait.max(1)))
-                }
+                    let since = u64::try_from((now - last).num_milliseconds()).unwrap_or(0);
+                    probation_wait(settings, subscription.probation_retries).checked_sub(since)
+                })
+                .filter(|ms| *ms > 0);
+            match due_in {
+                Some(wait) => (DeliveryResult::OnProbation, Some(wait)),
                 None => {
                     subscription.probation_retries += 1;
                     subscription.last_probation_retry_date = Some(now);

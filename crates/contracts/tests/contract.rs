@@ -125,7 +125,7 @@ fn a_definition_repeated_across_schema_files_is_the_same_everywhere() {
 fn optional_fields_may_be_missing_or_null() {
     let mut missing = example_json(routing_key::ACTION_ITEM_CREATED_V1);
     let data = missing["data"].as_object_mut().expect("data is an object");
-    for field in ["description", "assignee_email", "due_date"] {
+    for field in ["description", "assignee_email", "due_date", "ado_revisions"] {
         data.remove(field);
     }
     let mut null = missing.clone();
@@ -142,6 +142,7 @@ fn optional_fields_may_be_missing_or_null() {
             panic!("decoded as {}", env.event_type)
         };
         assert_eq!((item.description, item.due_date), (None, None));
+        assert!(item.ado_revisions.is_empty(), "no ADO revision applied");
     }
 }
 
@@ -204,6 +205,14 @@ fn a_field_of_the_wrong_type_is_refused_and_named() {
     sample["data"]["version"] = json!("3");
     assert_schema_refuses_at(&sample, "/data/version", "");
     assert_invalid_field(&sample, "data.version");
+}
+
+#[test]
+fn an_ado_revision_that_is_not_a_number_is_refused_and_named() {
+    let mut sample = example_json(routing_key::ACTION_ITEM_UPDATED_V1);
+    sample["data"]["ado_revisions"]["status"] = json!("5");
+    assert_schema_refuses_at(&sample, "/data/ado_revisions/status", "");
+    assert_invalid_field(&sample, "data.ado_revisions.status");
 }
 
 #[test]

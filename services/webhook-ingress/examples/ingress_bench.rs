@@ -547,6 +547,13 @@ async fn main() {
         ingress_cpu += own_us * requests;
         ingress_broker_cpu += broker_us * requests;
         failed += run.non_2xx;
+        // Each turn's rates, to tell a slow turn (a broker stall, the machine busy with
+        // something else) from a slow run.
+        println!(
+            "turn: raw {:.0} msg/s, ingress {:.0} webhooks/s",
+            sent as f64 / secs as f64,
+            run.rate
+        );
         ingress_run = Some(run);
     }
     let Some(ingress_run) = ingress_run else {

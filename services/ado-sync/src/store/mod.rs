@@ -1,5 +1,6 @@
 //! The ado-sync service's tables, one module each.
 
+pub mod checkout;
 pub mod dead_letter_audit;
 pub mod hook_activity;
 pub mod inbox;

@@ -96,6 +96,41 @@ async fn the_emulator_never_sees_more_calls_of_one_organization_than_its_in_flig
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_item_waiting_for_ado_does_not_hold_a_database_connection() {
+    // One connection for the whole worker: an item that kept it through its ADO calls
+    // would let one call run at a time, and a slow ADO would stall everything else that
+    // needs the database.
+    let w = world_with(
+        "Agile",
+        &[
+            ("NAVSYNC_SYNC__MAX_IN_FLIGHT_PER_ORG", "3"),
+            ("NAVSYNC_DATABASE__POOL_SIZE", "1"),
+        ],
+    )
+    .await;
+    w.emulator
+        .emulator
+        .set_latency(Latency::fixed(150))
+        .expect("latency");
+    let items = backlog(&w, 20);
+    for it in &items {
+        w.created(it).await;
+    }
+    assert!(
+        eventually(60, || async {
+            synced_among(&w, &items).await == items.len()
+        })
+        .await,
+        "the backlog drains"
+    );
+    assert_eq!(
+        w.emulator.emulator.max_concurrent_requests(ORG),
+        3,
+        "the organization's calls ran side by side on one database connection"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_busy_organizations_backlog_does_not_hold_back_another_organization() {
     let w = world_limited_to(4).await;
     let other = other_company(&w).await;

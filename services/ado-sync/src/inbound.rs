@@ -7,7 +7,6 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use diesel_async::AsyncPgConnection;
 use navsync_ado_client::{AdoError, WorkItem, WorkItemState};
 use navsync_contracts::{
     AdoChanges, AdoWorkItemEventV1, Event, FieldValue, ResourceDetails, decode,
@@ -17,6 +16,7 @@ use serde_json::Value;
 
 use crate::mapping::{html_to_text, status_for};
 use crate::outbound::{LEASE_PATIENCE, LEASE_POLL};
+use crate::store::checkout::{Checkout, PoolWait};
 use crate::store::links::{self, Claimed, LinkRow};
 use crate::store::{inbox, revisions};
 use crate::worker::Worker;
@@ -47,7 +47,7 @@ pub async fn handle(worker: Arc<Worker>, message: IncomingMessage) -> Outcome {
     // Another delivery about the same item is usually done within moments. No pool slot
     // is held while waiting for it: under load the waiters would starve the holder.
     let mut waited = std::time::Duration::ZERO;
-    let (mut conn, link) = loop {
+    let (conn, link) = loop {
         let mut conn = match worker.pool.get().await {
             Ok(c) => c,
             Err(err) => return Outcome::retry(format!("database: {err}")),
@@ -72,29 +72,42 @@ pub async fn handle(worker: Arc<Worker>, message: IncomingMessage) -> Outcome {
         }
     };
     let action_item_id = link.action_item_id;
-    match apply(&worker, &mut conn, link, &event, kind, None).await {
+    let mut db = Checkout::holding(&worker.pool, conn);
+    match apply(&worker, &mut db, link, &event, kind, None).await {
         Ok(()) => Outcome::Ack,
         Err(reason) => {
-            let _ = links::release(&mut conn, action_item_id).await;
+            if let Ok(conn) = db.conn().await {
+                let _ = links::release(conn, action_item_id).await;
+            }
             Outcome::retry(reason)
         }
     }
 }
 
-fn db(e: diesel::result::Error) -> String {
+fn db_error(e: diesel::result::Error) -> String {
+    format!("database: {e}")
+}
+
+fn pool_error(e: PoolWait) -> String {
     format!("database: {e}")
 }
 
 /// Records the notification as handled and saves what the link now knows.
 async fn finish(
-    conn: &mut AsyncPgConnection,
+    db: &mut Checkout<'_>,
     event: &AdoWorkItemEventV1,
     link: &LinkRow,
 ) -> Result<(), String> {
-    inbox::record(conn, &event.subscription_id, event.notification_id)
+    inbox::record(
+        db.conn().await.map_err(pool_error)?,
+        &event.subscription_id,
+        event.notification_id,
+    )
+    .await
+    .map_err(db_error)?;
+    links::save_and_release(db.conn().await.map_err(pool_error)?, link)
         .await
-        .map_err(db)?;
-    links::save_and_release(conn, link).await.map_err(db)
+        .map_err(db_error)
 }
 
 /// Applies `event` to the claimed `link` and gives the lease back. `read`: the work item
@@ -102,28 +115,32 @@ async fn finish(
 /// for a minimal-details update.
 pub(crate) async fn apply(
     worker: &Worker,
-    conn: &mut AsyncPgConnection,
+    db: &mut Checkout<'_>,
     mut link: LinkRow,
     event: &AdoWorkItemEventV1,
     kind: Kind,
     read: Option<&WorkItem>,
 ) -> Result<(), String> {
-    if inbox::seen(conn, &event.subscription_id, event.notification_id)
-        .await
-        .map_err(db)?
+    if inbox::seen(
+        db.conn().await.map_err(pool_error)?,
+        &event.subscription_id,
+        event.notification_id,
+    )
+    .await
+    .map_err(db_error)?
     {
         metrics::counter!("ado_changes_total", "outcome" => "duplicate").increment(1);
-        links::release(conn, link.action_item_id)
+        links::release(db.conn().await.map_err(pool_error)?, link.action_item_id)
             .await
-            .map_err(db)?;
+            .map_err(db_error)?;
         return Ok(());
     }
     if link.state == links::DELETED || link.state == links::GONE {
         // The action item is gone already (deleted in Navigator, or its work item was).
-        return finish(conn, event, &link).await;
+        return finish(db, event, &link).await;
     }
     match kind {
-        Kind::Restored => finish(conn, event, &link).await,
+        Kind::Restored => finish(db, event, &link).await,
         Kind::Deleted => {
             worker
                 .deleted_in_ado(
@@ -136,19 +153,24 @@ pub(crate) async fn apply(
                 .await
                 .map_err(|e| format!("broker: {e}"))?;
             link.state = links::GONE.to_owned();
-            finish(conn, event, &link).await
+            finish(db, event, &link).await
         }
         Kind::Updated => {
             if let Some(rev) = event.rev
-                && revisions::is_ours(conn, &link.organization, event.work_item_id, rev)
-                    .await
-                    .map_err(db)?
+                && revisions::is_ours(
+                    db.conn().await.map_err(pool_error)?,
+                    &link.organization,
+                    event.work_item_id,
+                    rev,
+                )
+                .await
+                .map_err(db_error)?
             {
                 metrics::counter!("ado_changes_total", "outcome" => "echo").increment(1);
-                return finish(conn, event, &link).await;
+                return finish(db, event, &link).await;
             }
-            let Some(changes) = changes(worker, conn, &mut link, event, read).await? else {
-                return finish(conn, event, &link).await;
+            let Some(changes) = changes(worker, db, &mut link, event, read).await? else {
+                return finish(db, event, &link).await;
             };
             if let Some((changes, rev)) = changes {
                 worker
@@ -166,7 +188,7 @@ pub(crate) async fn apply(
             } else {
                 metrics::counter!("ado_changes_total", "outcome" => "superseded").increment(1);
             }
-            finish(conn, event, &link).await
+            finish(db, event, &link).await
         }
     }
 }
@@ -176,7 +198,7 @@ pub(crate) async fn apply(
 #[allow(clippy::type_complexity)]
 async fn changes(
     worker: &Worker,
-    conn: &mut AsyncPgConnection,
+    db: &mut Checkout<'_>,
     link: &mut LinkRow,
     event: &AdoWorkItemEventV1,
     read: Option<&WorkItem>,
@@ -204,10 +226,12 @@ async fn changes(
             }
         }
     } else {
-        // Minimal details: read the work item and compare with what we know.
+        // Minimal details: read the work item and compare with what we know; the
+        // connection is not held while ADO answers (see `Checkout`).
         let wi = match read {
             Some(wi) => Ok(wi.clone()),
             None => {
+                db.give_back();
                 worker
                     .gates
                     .call(
@@ -224,10 +248,14 @@ async fn changes(
             Err(AdoError::NotFound { .. }) => return Ok(None),
             Err(e) => return Err(ado_error(e)),
         };
-        // The handler's own connection: a second one from the pool could wait for itself.
-        if revisions::is_ours(conn, &link.organization, wi.id, wi.rev)
-            .await
-            .map_err(|e| format!("database: {e}"))?
+        if revisions::is_ours(
+            db.conn().await.map_err(pool_error)?,
+            &link.organization,
+            wi.id,
+            wi.rev,
+        )
+        .await
+        .map_err(|e| format!("database: {e}"))?
         {
             return Ok(None);
         }

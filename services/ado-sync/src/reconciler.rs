@@ -31,6 +31,7 @@ use crate::directory::Integration;
 use crate::heal_settings::ReconcilerSettings;
 use crate::inbound::{self, Kind};
 use crate::mapping::html_to_text;
+use crate::store::checkout::Checkout;
 use crate::store::links::{self, Claimed, LINKED, LinkRow};
 use crate::store::{revisions, tracked};
 use crate::worker::Worker;
@@ -298,7 +299,11 @@ async fn repair(
         Kind::Deleted
     };
     let action_item_id = link.action_item_id;
-    match inbound::apply(worker, conn, link, &event, kind, wi).await {
+    let applied = {
+        let mut db = Checkout::borrowing(&worker.pool, conn);
+        inbound::apply(worker, &mut db, link, &event, kind, wi).await
+    };
+    match applied {
         Ok(()) => Ok(true),
         Err(err) => {
             let _ = links::release(conn, action_item_id).await;

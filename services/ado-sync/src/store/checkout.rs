@@ -1,14 +1,21 @@
 //! A database connection held only while the database is in use: a handler gives it back
 //! to the pool while it waits for ADO (seconds under throttling), so one slow organization
-//! cannot take every connection from the others, nor from the inbound side, which would
-//! then time out waiting for the pool and go down the retry ladder.
+//! cannot take every connection from the others, nor from the other direction, which
+//! would then time out waiting for the pool and go down the retry ladder.
 
 use diesel_async::AsyncPgConnection;
 use navsync_platform::db::{Pool, PooledConnection};
 
-pub struct Checkout<'p> {
-    pool: &'p Pool,
-    held: Option<PooledConnection>,
+pub struct Checkout<'c> {
+    pool: &'c Pool,
+    held: Held<'c>,
+}
+
+enum Held<'c> {
+    /// Taken from the pool; `None` while given back.
+    Pooled(Option<PooledConnection>),
+    /// A caller's own connection (the reconciler keeps one for its whole pass): kept.
+    Borrowed(&'c mut AsyncPgConnection),
 }
 
 /// The pool had no connection to give within its wait timeout.
@@ -16,27 +23,41 @@ pub struct Checkout<'p> {
 #[error("{0}")]
 pub struct PoolWait(String);
 
-impl<'p> Checkout<'p> {
-    pub fn holding(pool: &'p Pool, conn: PooledConnection) -> Self {
+impl<'c> Checkout<'c> {
+    pub fn holding(pool: &'c Pool, conn: PooledConnection) -> Self {
         Self {
             pool,
-            held: Some(conn),
+            held: Held::Pooled(Some(conn)),
+        }
+    }
+
+    /// A connection the caller keeps: [`Checkout::give_back`] leaves it alone.
+    pub fn borrowing(pool: &'c Pool, conn: &'c mut AsyncPgConnection) -> Self {
+        Self {
+            pool,
+            held: Held::Borrowed(conn),
         }
     }
 
     /// The connection, taken from the pool again when it was given back.
     pub async fn conn(&mut self) -> Result<&mut AsyncPgConnection, PoolWait> {
-        if self.held.is_none() {
-            let conn = self.pool.get().await.map_err(|e| PoolWait(e.to_string()))?;
-            self.held = Some(conn);
+        match &mut self.held {
+            Held::Borrowed(conn) => Ok(conn),
+            Held::Pooled(slot) => {
+                if slot.is_none() {
+                    let conn = self.pool.get().await.map_err(|e| PoolWait(e.to_string()))?;
+                    *slot = Some(conn);
+                }
+                slot.as_deref_mut()
+                    .ok_or_else(|| PoolWait("no connection was taken".into()))
+            }
         }
-        self.held
-            .as_deref_mut()
-            .ok_or_else(|| PoolWait("no connection was taken".into()))
     }
 
-    /// Gives the connection back until the next [`Checkout::conn`].
+    /// Gives a pooled connection back until the next [`Checkout::conn`].
     pub fn give_back(&mut self) {
-        self.held = None;
+        if let Held::Pooled(slot) = &mut self.held {
+            *slot = None;
+        }
     }
 }

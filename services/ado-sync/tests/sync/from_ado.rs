@@ -347,6 +347,67 @@ async fn minimal_payloads_are_completed_by_reading_the_work_item() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_minimal_payloads_read_of_a_slow_ado_does_not_hold_the_database_connection() {
+    // One database connection, and an ADO that takes 1.5 s to answer (the tests' client
+    // gives up at 2 s): the read of one minimal payload must not keep another delivery
+    // from the database meanwhile.
+    let w = crate::helpers::world_with("Agile", &[("NAVSYNC_DATABASE__POOL_SIZE", "1")]).await;
+    let (slow, slow_id) = synced_item(&w).await;
+    let (quick, quick_id) = synced_item(&w).await;
+    let edited = w
+        .emulator
+        .emulator
+        .edit_as_person(
+            ORG,
+            slow_id,
+            &json!({"System.Title": "Read from ADO"}),
+            None,
+        )
+        .expect("edited");
+    let renamed = w
+        .emulator
+        .emulator
+        .edit_as_person(
+            ORG,
+            quick_id,
+            &json!({"System.Title": "Carried whole"}),
+            None,
+        )
+        .expect("edited");
+    w.emulator
+        .emulator
+        .set_latency(navsync_ado_emulator::Latency::fixed(1_500))
+        .expect("latency");
+    let mut minimal = raw(&w, slow_id.into(), edited.rev.into(), 3, &[]);
+    minimal.resource_details = ResourceDetails::Minimal;
+    w.publish(Event::AdoWorkItemUpdated(minimal)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    w.publish(Event::AdoWorkItemUpdated(raw(
+        &w,
+        quick_id.into(),
+        renamed.rev.into(),
+        4,
+        &[(
+            "System.Title",
+            json!("Synced first"),
+            json!("Carried whole"),
+        )],
+    )))
+    .await;
+    assert!(
+        eventually(5, || async { !changes_for(&w, quick.id).await.is_empty() }).await,
+        "the full payload is applied"
+    );
+    assert!(
+        changes_for(&w, slow.id).await.is_empty(),
+        "the full payload waited for the other one's read of ADO"
+    );
+    assert!(eventually(15, || async { !changes_for(&w, slow.id).await.is_empty() }).await);
+    let title = changes_for(&w, slow.id).await[0].changes.title.clone();
+    assert_eq!(title.map(|t| t.value), Some("Read from ADO".to_owned()));
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_deletion_in_ado_becomes_deleted_in_ado() {
     let w = world("Agile").await;
     let (it, id) = synced_item(&w).await;

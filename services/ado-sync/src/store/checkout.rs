@@ -8,14 +8,10 @@ use navsync_platform::db::{Pool, PooledConnection};
 
 pub struct Checkout<'c> {
     pool: &'c Pool,
-    held: Held<'c>,
-}
-
-enum Held<'c> {
     /// Taken from the pool; `None` while given back.
-    Pooled(Option<PooledConnection>),
+    pooled: Option<PooledConnection>,
     /// A caller's own connection (the reconciler keeps one for its whole pass): kept.
-    Borrowed(&'c mut AsyncPgConnection),
+    borrowed: Option<&'c mut AsyncPgConnection>,
 }
 
 /// The pool had no connection to give within its wait timeout.
@@ -27,7 +23,8 @@ impl<'c> Checkout<'c> {
     pub fn holding(pool: &'c Pool, conn: PooledConnection) -> Self {
         Self {
             pool,
-            held: Held::Pooled(Some(conn)),
+            pooled: Some(conn),
+            borrowed: None,
         }
     }
 
@@ -35,29 +32,30 @@ impl<'c> Checkout<'c> {
     pub fn borrowing(pool: &'c Pool, conn: &'c mut AsyncPgConnection) -> Self {
         Self {
             pool,
-            held: Held::Borrowed(conn),
+            pooled: None,
+            borrowed: Some(conn),
         }
     }
 
     /// The connection, taken from the pool again when it was given back.
     pub async fn conn(&mut self) -> Result<&mut AsyncPgConnection, PoolWait> {
-        match &mut self.held {
-            Held::Borrowed(conn) => Ok(conn),
-            Held::Pooled(slot) => {
-                if slot.is_none() {
-                    let conn = self.pool.get().await.map_err(|e| PoolWait(e.to_string()))?;
-                    *slot = Some(conn);
-                }
-                slot.as_deref_mut()
-                    .ok_or_else(|| PoolWait("no connection was taken".into()))
-            }
+        if self.borrowed.is_some() {
+            return self
+                .borrowed
+                .as_deref_mut()
+                .ok_or_else(|| PoolWait("no connection was lent".into()));
         }
+        if self.pooled.is_none() {
+            let conn = self.pool.get().await.map_err(|e| PoolWait(e.to_string()))?;
+            self.pooled = Some(conn);
+        }
+        self.pooled
+            .as_deref_mut()
+            .ok_or_else(|| PoolWait("no connection was taken".into()))
     }
 
     /// Gives a pooled connection back until the next [`Checkout::conn`].
     pub fn give_back(&mut self) {
-        if let Held::Pooled(slot) = &mut self.held {
-            *slot = None;
-        }
+        self.pooled = None;
     }
 }

@@ -70,26 +70,32 @@ async fn synced_among(w: &World, items: &[ActionItemV1]) -> usize {
         .len()
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_emulator_never_sees_more_calls_of_one_organization_than_its_in_flight_limit() {
-    let w = world_limited_to(3).await;
+/// Creates `n` items while ADO answers in 150 ms, waits until all are synced, and answers
+/// the most calls of the organization the emulator had in hand at once.
+async fn most_calls_at_once_draining(w: &World, n: usize) -> usize {
     w.emulator
         .emulator
         .set_latency(Latency::fixed(150))
         .expect("latency");
-    let items = backlog(&w, 40);
+    let items = backlog(w, n);
     for it in &items {
         w.created(it).await;
     }
     assert!(
         eventually(60, || async {
-            synced_among(&w, &items).await == items.len()
+            synced_among(w, &items).await == items.len()
         })
         .await,
         "the backlog drains"
     );
+    w.emulator.emulator.max_concurrent_requests(ORG)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_emulator_never_sees_more_calls_of_one_organization_than_its_in_flight_limit() {
+    let w = world_limited_to(3).await;
     assert_eq!(
-        w.emulator.emulator.max_concurrent_requests(ORG),
+        most_calls_at_once_draining(&w, 40).await,
         3,
         "always within the limit, and the limit was reached"
     );
@@ -108,23 +114,8 @@ async fn an_item_waiting_for_ado_does_not_hold_a_database_connection() {
         ],
     )
     .await;
-    w.emulator
-        .emulator
-        .set_latency(Latency::fixed(150))
-        .expect("latency");
-    let items = backlog(&w, 20);
-    for it in &items {
-        w.created(it).await;
-    }
-    assert!(
-        eventually(60, || async {
-            synced_among(&w, &items).await == items.len()
-        })
-        .await,
-        "the backlog drains"
-    );
     assert_eq!(
-        w.emulator.emulator.max_concurrent_requests(ORG),
+        most_calls_at_once_draining(&w, 20).await,
         3,
         "the organization's calls ran side by side on one database connection"
     );

@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use crate::mapping::{html_to_text, status_for};
 use crate::outbound::{LEASE_PATIENCE, LEASE_POLL};
-use crate::store::checkout::{Checkout, PoolWait};
+use crate::store::checkout::Checkout;
 use crate::store::links::{self, Claimed, LinkRow};
 use crate::store::{inbox, revisions};
 use crate::worker::Worker;
@@ -88,10 +88,6 @@ fn db_error(e: diesel::result::Error) -> String {
     format!("database: {e}")
 }
 
-fn pool_error(e: PoolWait) -> String {
-    format!("database: {e}")
-}
-
 /// Records the notification as handled and saves what the link now knows.
 async fn finish(
     db: &mut Checkout<'_>,
@@ -99,13 +95,13 @@ async fn finish(
     link: &LinkRow,
 ) -> Result<(), String> {
     inbox::record(
-        db.conn().await.map_err(pool_error)?,
+        db.conn().await?,
         &event.subscription_id,
         event.notification_id,
     )
     .await
     .map_err(db_error)?;
-    links::save_and_release(db.conn().await.map_err(pool_error)?, link)
+    links::save_and_release(db.conn().await?, link)
         .await
         .map_err(db_error)
 }
@@ -122,7 +118,7 @@ pub(crate) async fn apply(
     read: Option<&WorkItem>,
 ) -> Result<(), String> {
     if inbox::seen(
-        db.conn().await.map_err(pool_error)?,
+        db.conn().await?,
         &event.subscription_id,
         event.notification_id,
     )
@@ -130,7 +126,7 @@ pub(crate) async fn apply(
     .map_err(db_error)?
     {
         metrics::counter!("ado_changes_total", "outcome" => "duplicate").increment(1);
-        links::release(db.conn().await.map_err(pool_error)?, link.action_item_id)
+        links::release(db.conn().await?, link.action_item_id)
             .await
             .map_err(db_error)?;
         return Ok(());
@@ -158,7 +154,7 @@ pub(crate) async fn apply(
         Kind::Updated => {
             if let Some(rev) = event.rev
                 && revisions::is_ours(
-                    db.conn().await.map_err(pool_error)?,
+                    db.conn().await?,
                     &link.organization,
                     event.work_item_id,
                     rev,
@@ -248,14 +244,9 @@ async fn changes(
             Err(AdoError::NotFound { .. }) => return Ok(None),
             Err(e) => return Err(ado_error(e)),
         };
-        if revisions::is_ours(
-            db.conn().await.map_err(pool_error)?,
-            &link.organization,
-            wi.id,
-            wi.rev,
-        )
-        .await
-        .map_err(|e| format!("database: {e}"))?
+        if revisions::is_ours(db.conn().await?, &link.organization, wi.id, wi.rev)
+            .await
+            .map_err(|e| format!("database: {e}"))?
         {
             return Ok(None);
         }

@@ -186,6 +186,8 @@ pub async fn handle(worker: Arc<Worker>, message: IncomingMessage) -> Outcome {
             if let Ok(conn) = db.conn().await {
                 let _ = links::release(conn, item.id).await;
             }
+            // Parking takes a connection of its own.
+            db.give_back();
             ctx.failure(&mut db, failure, &message).await
         }
     }

@@ -19,6 +19,13 @@ pub struct Checkout<'c> {
 #[error("{0}")]
 pub struct PoolWait(String);
 
+/// The inbound side's failures are retry reasons.
+impl From<PoolWait> for String {
+    fn from(e: PoolWait) -> Self {
+        format!("database: {e}")
+    }
+}
+
 impl<'c> Checkout<'c> {
     pub fn holding(pool: &'c Pool, conn: PooledConnection) -> Self {
         Self {

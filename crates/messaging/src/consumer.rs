@@ -178,7 +178,7 @@ async fn settle_in_span<H, Fut>(
     let queue = spec.name.as_str();
     if spec.exclusive && outcome != Outcome::Ack {
         // No retry or dead-letter queue exists for a private queue: drop it, loudly.
-        metrics::counter!("messages_consumed_total", "queue" => queue.to_owned(), "outcome" => "dropped")
+        metrics::counter!("messages_consumed_total", "queue" => spec.metric_label().to_owned(), "outcome" => "dropped")
             .increment(1);
         tracing::warn!(queue, message_id = ?message.message_id, outcome = ?outcome, "message dropped from an exclusive queue");
         let _ = delivery
@@ -233,7 +233,7 @@ async fn settle_in_span<H, Fut>(
             )
         }
     };
-    metrics::counter!("messages_consumed_total", "queue" => queue.to_owned(), "outcome" => label)
+    metrics::counter!("messages_consumed_total", "queue" => spec.metric_label().to_owned(), "outcome" => label)
         .increment(1);
     match moved {
         Ok(()) => {

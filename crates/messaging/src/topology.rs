@@ -45,6 +45,8 @@ pub struct QueueSpec {
     pub delivery_limit: u32,
     /// Private to this connection and gone with it; no retry or dead-letter queues.
     pub exclusive: bool,
+    /// The `queue` label of its metrics when not its name (see [`QueueSpec::counted_as`]).
+    pub metric_label: Option<String>,
 }
 
 impl From<QueueDef> for QueueSpec {
@@ -68,6 +70,7 @@ impl QueueSpec {
             ],
             delivery_limit: 10,
             exclusive: false,
+            metric_label: None,
         }
     }
 
@@ -83,6 +86,18 @@ impl QueueSpec {
             exclusive: true,
             ..Self::new(name, exchange, bindings)
         }
+    }
+
+    /// Counts its deliveries under `label` rather than its name: a private queue is named
+    /// at random per process, and a `queue` label per start would add series for ever.
+    pub fn counted_as(mut self, label: impl Into<String>) -> Self {
+        self.metric_label = Some(label.into());
+        self
+    }
+
+    /// The `queue` label of its metrics.
+    pub fn metric_label(&self) -> &str {
+        self.metric_label.as_deref().unwrap_or(&self.name)
     }
 
     pub fn with_retry_delays(mut self, delays: Vec<Duration>) -> Self {

@@ -27,7 +27,8 @@ pub async fn run(
 ) {
     let name = format!("ado-sync.integrations.{}", uuid::Uuid::new_v4().simple());
     let config = ConsumerConfig {
-        spec: QueueSpec::exclusive(&name, exchange::INTEGRATIONS, &["integration.#"]),
+        spec: QueueSpec::exclusive(&name, exchange::INTEGRATIONS, &["integration.#"])
+            .counted_as("ado-sync.integrations"),
         prefetch: 50,
         consumer_tag: name.clone(),
     };

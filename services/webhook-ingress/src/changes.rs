@@ -23,7 +23,8 @@ pub async fn run(broker: Arc<Broker>, directory: Directory, shutdown: Cancellati
         uuid::Uuid::new_v4().simple()
     );
     let config = ConsumerConfig {
-        spec: QueueSpec::exclusive(&name, exchange::INTEGRATIONS, &["integration.#"]),
+        spec: QueueSpec::exclusive(&name, exchange::INTEGRATIONS, &["integration.#"])
+            .counted_as("webhook-ingress.integrations"),
         prefetch: 50,
         consumer_tag: name.clone(),
     };

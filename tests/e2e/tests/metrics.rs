@@ -361,6 +361,22 @@ fn the_traffic_moved_the_metrics(
             &format!("{service}: messages_published_total{{outcome=confirmed}} > 0"),
         );
     }
+    // A private queue of integration changes (one per replica, named at random) counts
+    // under one name, whatever its name this start.
+    for (service, queue) in [
+        ("webhook-ingress", "webhook-ingress.integrations"),
+        ("ado-sync", "ado-sync.integrations"),
+    ] {
+        let consumed = sum(
+            of(service),
+            "messages_consumed_total",
+            &[("queue", queue), ("outcome", "ack")],
+        );
+        expect(
+            consumed >= 1.0,
+            &format!("{service}: messages_consumed_total{{queue={queue},outcome=ack}} > 0"),
+        );
+    }
     for service in ["action-items", "ado-sync"] {
         let consumed = sum(
             of(service),

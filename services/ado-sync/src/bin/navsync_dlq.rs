@@ -73,12 +73,7 @@ async fn run(args: &[String]) -> Result<(), String> {
         }
         Err(_) => navsync_platform::settings::DEV_SERVICE_TOKEN.to_owned(),
     };
-    let url = format!(
-        "{}/internal/v1/dead-letters/{}{}",
-        base.trim_end_matches('/'),
-        call.queue,
-        call.suffix
-    );
+    let url = url_of(&base, &call)?;
     let http = reqwest::Client::new();
     let request = match call.body {
         None => http.get(url),
@@ -103,6 +98,19 @@ async fn run(args: &[String]) -> Result<(), String> {
     } else {
         Err(format!("ado-sync answered HTTP {status}"))
     }
+}
+
+/// `{base}/internal/v1/dead-letters/{queue}{suffix}`, the queue name escaped as one path
+/// segment: a name holding `/`, `?` or `#` must not reach another endpoint.
+fn url_of(base: &str, call: &Call) -> Result<reqwest::Url, String> {
+    let mut url = reqwest::Url::parse(base)
+        .map_err(|e| format!("NAVSYNC_ADO_SYNC__URL is not a URL: {e}"))?;
+    url.path_segments_mut()
+        .map_err(|()| "NAVSYNC_ADO_SYNC__URL cannot take a path".to_owned())?
+        .pop_if_empty()
+        .extend(["internal", "v1", "dead-letters", call.queue.as_str()])
+        .extend(call.suffix.strip_prefix('/').filter(|s| !s.is_empty()));
+    Ok(url)
 }
 
 fn selection(args: &[String], user: Option<String>) -> Result<Map<String, Value>, String> {
@@ -135,7 +143,7 @@ fn selection(args: &[String], user: Option<String>) -> Result<Map<String, Value>
 
 #[cfg(test)]
 mod tests {
-    use super::{Call, call_of};
+    use super::{Call, call_of, url_of};
     use serde_json::{Value, json};
 
     fn args(line: &str) -> Vec<String> {
@@ -201,5 +209,20 @@ mod tests {
             let err = call_of(&args(line), None).expect_err(line);
             assert!(err.contains(why), "{line}: {err}");
         }
+    }
+
+    #[test]
+    fn the_queue_name_is_one_escaped_path_segment() {
+        let call = call_of(&args("audit ado-sync.ado-inbound"), None).expect("call");
+        let url = url_of("http://sync:8084/", &call).expect("url");
+        assert_eq!(
+            url.as_str(),
+            "http://sync:8084/internal/v1/dead-letters/ado-sync.ado-inbound/audit"
+        );
+        let odd = call_of(&args("list a/b?c#d"), None).expect("call");
+        let url = url_of("http://sync:8084", &odd).expect("url");
+        assert_eq!(url.path(), "/internal/v1/dead-letters/a%2Fb%3Fc%23d");
+        assert_eq!((url.query(), url.fragment()), (None, None));
+        assert!(url_of("not a url", &odd).is_err());
     }
 }

@@ -305,7 +305,7 @@ pub const CATALOG: &[Metric] = &[
         kind: Kind::Gauge,
         part: Part::Integrations,
         labels: &["integration_id"],
-        help: "Whole days until the integration's PAT expires (negative once expired), for integrations whose admin gave the expiry; set every PAT expiry check",
+        help: "Whole days until the integration's PAT expires (negative once expired), for integrations whose admin gave the expiry; set every PAT expiry check; +Inf once the date is removed",
         zero: NONE,
     },
     Metric {

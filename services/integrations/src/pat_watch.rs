@@ -1,16 +1,18 @@
 //! The periodic PAT expiry check (`NAVSYNC_PAT_WATCH__INTERVAL_SECS`, default 3600), run by
 //! one replica at a time (an advisory lock): for every integration whose admin gave the
-//! PAT's expiry it sets `integration_pat_expires_in_days{integration_id}` and, once per
+//! PAT's expiry it sets `integration_pat_expires_in_days{integration_id}` (as every other
+//! replica does at the same interval; `+Inf` once the date is gone) and, once per
 //! threshold crossed (30, 7, 1 days before, and expired), records `pat_expiring` in the
 //! audit log and announces `integration.changed.v1` (`change: pat_expiring`) through the
 //! outbox, in one transaction.
 
-use std::sync::Arc;
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use navsync_contracts::IntegrationChange;
 use navsync_platform::db::Pool;
 use navsync_platform::settings::{self, ConfigError};
@@ -19,6 +21,7 @@ use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
 
 use crate::events;
 use crate::pat_expiry;
@@ -79,7 +82,11 @@ pub async fn run(
                 }
                 lock.release().await;
             }
-            Ok(None) => {}
+            Ok(None) => {
+                if let Err(err) = show(&pool, navsync_platform::db::now()).await {
+                    tracing::warn!(error = %err, "cannot read the PATs' expiry dates");
+                }
+            }
             Err(err) => tracing::warn!(error = %err, "PAT expiry check cannot take its lock"),
         }
         tokio::select! {
@@ -89,21 +96,59 @@ pub async fn run(
     }
 }
 
+/// The integrations this process shows `integration_pat_expires_in_days` for.
+static SHOWN: Mutex<BTreeSet<Uuid>> = Mutex::new(BTreeSet::new());
+
+/// Sets `integration_pat_expires_in_days` of every integration in `watched`, and `+Inf`
+/// (no known expiry: no alert fires on it) for one shown before whose date was removed or
+/// which was deleted — the metrics facade cannot drop a series, and its last number of
+/// days would otherwise stay, counting down to an alert for a PAT nobody watches.
+fn show_days_left(watched: &[IntegrationRow], now: DateTime<Utc>) {
+    let gauge = |id: Uuid| metrics::gauge!("integration_pat_expires_in_days", "integration_id" => id.to_string());
+    let mut now_shown = BTreeSet::new();
+    for row in watched {
+        if let Some(expires_at) = row.pat_expires_at {
+            gauge(row.id).set(pat_expiry::days_left(expires_at, now) as f64);
+            now_shown.insert(row.id);
+        }
+    }
+    let mut shown = SHOWN
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    for gone in shown.difference(&now_shown) {
+        gauge(*gone).set(f64::INFINITY);
+    }
+    *shown = now_shown;
+}
+
+/// The integrations whose admin gave the PAT's expiry date.
+async fn watched(conn: &mut AsyncPgConnection) -> QueryResult<Vec<IntegrationRow>> {
+    integrations::table
+        .filter(integrations::pat_expires_at.is_not_null())
+        .select(IntegrationRow::as_select())
+        .load(conn)
+        .await
+}
+
+/// Every replica shows the days left, not only the one whose check holds the lock: a
+/// replica that held it once would otherwise keep showing the numbers of that time.
+pub async fn show(pool: &Pool, now: DateTime<Utc>) -> Result<(), ApiError> {
+    let mut conn = pool.get().await?;
+    let watched = watched(&mut conn).await?;
+    show_days_left(&watched, now);
+    Ok(())
+}
+
 /// One check at `now`; returns how many warnings it announced.
 pub async fn pass(pool: &Pool, now: DateTime<Utc>) -> Result<usize, ApiError> {
     let mut conn = pool.get().await?;
-    let watched: Vec<IntegrationRow> = integrations::table
-        .filter(integrations::pat_expires_at.is_not_null())
-        .select(IntegrationRow::as_select())
-        .load(&mut conn)
-        .await?;
+    let watched = watched(&mut conn).await?;
+    show_days_left(&watched, now);
     let mut announced = 0;
     for row in watched {
         let Some(expires_at) = row.pat_expires_at else {
             continue;
         };
-        metrics::gauge!("integration_pat_expires_in_days", "integration_id" => row.id.to_string())
-            .set(pat_expiry::days_left(expires_at, now) as f64);
         let Some(threshold) = pat_expiry::threshold(expires_at, now) else {
             continue;
         };

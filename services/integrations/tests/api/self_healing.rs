@@ -241,4 +241,23 @@ async fn the_pat_expiry_warns_once_per_threshold_in_the_view_metrics_and_events(
         .await;
     assert_eq!(status, 200, "{view}");
     assert!(view["pat_expires_at"].is_null() && view["pat_expiry_warning"].is_null());
+    // ... and the metric stops counting down: no expiry is known, no alert can fire.
+    navsync_integrations::pat_watch::pass(&pool, later)
+        .await
+        .expect("pass");
+    let metrics = app
+        .http
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("text");
+    let line = metrics
+        .lines()
+        .find(|l| l.starts_with("integration_pat_expires_in_days") && l.contains(&id))
+        .unwrap_or_else(|| panic!("{metrics}"));
+    let value = line.rsplit(' ').next().and_then(|v| v.parse::<f64>().ok());
+    assert_eq!(value, Some(f64::INFINITY), "{line}");
 }

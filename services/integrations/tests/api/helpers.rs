@@ -105,6 +105,18 @@ impl TestApp {
         format!("{}{}", self.address, path)
     }
 
+    /// What `/metrics` shows now.
+    pub async fn metrics_text(&self) -> String {
+        self.http
+            .get(self.url("/metrics"))
+            .send()
+            .await
+            .expect("sent")
+            .text()
+            .await
+            .expect("text")
+    }
+
     pub async fn send(
         &self,
         method: reqwest::Method,

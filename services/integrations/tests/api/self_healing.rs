@@ -215,15 +215,7 @@ async fn the_pat_expiry_warns_once_per_threshold_in_the_view_metrics_and_events(
             .count(),
         2
     );
-    let metrics = app
-        .http
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .expect("sent")
-        .text()
-        .await
-        .expect("text");
+    let metrics = app.metrics_text().await;
     assert!(
         metrics
             .lines()
@@ -245,15 +237,7 @@ async fn the_pat_expiry_warns_once_per_threshold_in_the_view_metrics_and_events(
     navsync_integrations::pat_watch::pass(&pool, later)
         .await
         .expect("pass");
-    let metrics = app
-        .http
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .expect("sent")
-        .text()
-        .await
-        .expect("text");
+    let metrics = app.metrics_text().await;
     let line = metrics
         .lines()
         .find(|l| l.starts_with("integration_pat_expires_in_days") && l.contains(&id))

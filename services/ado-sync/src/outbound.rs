@@ -15,6 +15,7 @@
 
 use std::sync::Arc;
 
+use diesel_async::AsyncPgConnection;
 use navsync_ado_client::{AdoError, Organization, Pat, WorkItem};
 use navsync_contracts::{
     ActionItemV1, AdoChanges, Event, FieldValue, Origin, SyncError, changed_field, decode,
@@ -26,7 +27,6 @@ use crate::directory::Integration;
 use crate::inbound::{Candidate, DESCRIPTION, STATE, TITLE, take_newer};
 use crate::mapping::{state_for, status_for, text_to_html};
 use crate::metadata::TypeInfo;
-use crate::store::checkout::{Checkout, PoolWait};
 use crate::store::links::{self, LinkRow};
 use crate::store::{parked, revisions};
 use crate::worker::Worker;
@@ -131,7 +131,7 @@ pub async fn handle(worker: Arc<Worker>, message: IncomingMessage) -> Outcome {
     // lease here rather than send this one down the retry ladder — without holding a pool
     // slot meanwhile, which under load would starve the lease's holder.
     let mut waited = std::time::Duration::ZERO;
-    let (conn, link) = loop {
+    let (mut conn, link) = loop {
         let mut conn = match worker.pool.get().await {
             Ok(c) => c,
             Err(err) => return Outcome::retry(format!("database: {err}")),
@@ -166,10 +166,9 @@ pub async fn handle(worker: Arc<Worker>, message: IncomingMessage) -> Outcome {
         item: &item,
         priority,
     };
-    let mut db = Checkout::holding(&worker.pool, conn);
     let result = match kind {
-        Kind::Upsert { changed } => ctx.upsert(&mut db, link, &changed).await,
-        Kind::Delete => ctx.delete(&mut db, link).await,
+        Kind::Upsert { changed } => ctx.upsert(&mut conn, link, &changed).await,
+        Kind::Delete => ctx.delete(&mut conn, link).await,
     };
     match result {
         Ok(outcome) => {
@@ -183,12 +182,8 @@ pub async fn handle(worker: Arc<Worker>, message: IncomingMessage) -> Outcome {
         Err(failure) => {
             // The lease goes back whatever happened; a failure to release only delays the
             // next attempt until the lease expires.
-            if let Ok(conn) = db.conn().await {
-                let _ = links::release(conn, item.id).await;
-            }
-            // Parking takes a connection of its own.
-            db.give_back();
-            ctx.failure(&mut db, failure, &message).await
+            let _ = links::release(&mut conn, item.id).await;
+            ctx.failure(&mut conn, failure, &message).await
         }
     }
 }
@@ -280,12 +275,6 @@ impl From<diesel::result::Error> for Failure {
     }
 }
 
-impl From<PoolWait> for Failure {
-    fn from(e: PoolWait) -> Self {
-        Failure::Database(e.to_string())
-    }
-}
-
 impl From<navsync_messaging::PublishError> for Failure {
     fn from(e: navsync_messaging::PublishError) -> Self {
         Failure::Publish(e.to_string())
@@ -332,27 +321,25 @@ impl Ctx<'_> {
 
     async fn upsert(
         &self,
-        db: &mut Checkout<'_>,
+        conn: &mut AsyncPgConnection,
         mut link: LinkRow,
         changed: &[String],
     ) -> Result<Outcome, Failure> {
         let item = self.item;
         if link.state == links::DELETED || link.state == links::GONE {
-            links::release(db.conn().await?, item.id).await?;
+            links::release(conn, item.id).await?;
             return Ok(Outcome::Ack);
         }
         if item.version <= link.last_synced_version {
             // No status: the newer version's is already published, and action-items would
             // ignore one for an older version anyway.
             metrics::counter!("sync_outcomes_total", "outcome" => "stale").increment(1);
-            links::release(db.conn().await?, item.id).await?;
+            links::release(conn, item.id).await?;
             return Ok(Outcome::Ack);
         }
-        // Not held while ADO answers (see `Checkout`).
-        db.give_back();
         let info = self.type_info().await?;
         if link.work_item_id.is_none() {
-            self.find_or_create(db, &mut link, &info).await?;
+            self.find_or_create(conn, &mut link, &info).await?;
             if link.work_item_id.is_some() && link.last_synced_version == item.version {
                 return Ok(Outcome::Ack);
             }
@@ -462,10 +449,9 @@ impl Ctx<'_> {
                     None,
                 )
                 .await?;
-            links::save_and_release(db.conn().await?, &link).await?;
+            links::save_and_release(conn, &link).await?;
             return Ok(Outcome::Ack);
         }
-        db.give_back();
         let wrote = Fields::of(&ops);
         tracing::info!(
             action_item_id = %item.id,
@@ -503,7 +489,7 @@ impl Ctx<'_> {
                         warning,
                     )
                     .await?;
-                links::save_and_release(db.conn().await?, &link).await?;
+                links::save_and_release(conn, &link).await?;
                 return Ok(Outcome::Ack);
             }
             Err(AdoError::NotFound { .. }) => {
@@ -521,13 +507,13 @@ impl Ctx<'_> {
                         false,
                     )
                     .await?;
-                links::save_and_release(db.conn().await?, &link).await?;
+                links::save_and_release(conn, &link).await?;
                 return Ok(Outcome::Ack);
             }
             Err(err) => return Err(err.into()),
         };
-        revisions::record(db.conn().await?, &link.organization, work_item_id, wi.rev).await?;
-        crate::hook_watch::wrote(db.conn().await?, link.company_id, link.integration_id).await;
+        revisions::record(conn, &link.organization, work_item_id, wi.rev).await?;
+        crate::hook_watch::wrote(conn, link.company_id, link.integration_id).await;
         record_sent(&mut link);
         let found = remember(&mut link, &wi, wrote);
         // Someone changed these in ADO since we last knew: reported as if by webhook.
@@ -597,14 +583,14 @@ impl Ctx<'_> {
                 warning,
             )
             .await?;
-        links::save_and_release(db.conn().await?, &link).await?;
+        links::save_and_release(conn, &link).await?;
         Ok(Outcome::Ack)
     }
 
     /// Adopts the work item of an earlier create whose answer was lost, or creates one.
     async fn find_or_create(
         &self,
-        db: &mut Checkout<'_>,
+        conn: &mut AsyncPgConnection,
         link: &mut LinkRow,
         info: &TypeInfo,
     ) -> Result<(), Failure> {
@@ -613,13 +599,12 @@ impl Ctx<'_> {
             && let Some(wi) = self.find_by_marker().await?
         {
             metrics::counter!("sync_creates_total", "outcome" => "adopted").increment(1);
-            self.link_to(db, link, &wi).await?;
+            self.link_to(conn, link, &wi).await?;
             // Adopted as ADO holds it; the update path then sends what differs.
             return Ok(());
         }
         link.create_attempted_at = Some(navsync_platform::db::now());
-        links::save(db.conn().await?, link).await?;
-        db.give_back();
+        links::save(conn, link).await?;
         let mut ops = vec![
             add("System.Title", json!(item.title)),
             add(
@@ -664,7 +649,7 @@ impl Ctx<'_> {
             return Err(Failure::Database("a create sent nothing".into()));
         };
         metrics::counter!("sync_creates_total", "outcome" => "created").increment(1);
-        self.link_to(db, link, &wi).await?;
+        self.link_to(conn, link, &wi).await?;
         // What the create set (nothing for a field the type lacks is nothing to track).
         if info.has_field(DUE_DATE) {
             link.sent_due_date = Some(sent_due_date(item));
@@ -683,7 +668,7 @@ impl Ctx<'_> {
                 warning,
             )
             .await?;
-        links::save_and_release(db.conn().await?, link).await?;
+        links::save_and_release(conn, link).await?;
         Ok(())
     }
 
@@ -763,12 +748,12 @@ impl Ctx<'_> {
 
     async fn link_to(
         &self,
-        db: &mut Checkout<'_>,
+        conn: &mut AsyncPgConnection,
         link: &mut LinkRow,
         wi: &WorkItem,
     ) -> Result<(), Failure> {
-        revisions::record(db.conn().await?, &link.organization, wi.id, wi.rev).await?;
-        crate::hook_watch::wrote(db.conn().await?, link.company_id, link.integration_id).await;
+        revisions::record(conn, &link.organization, wi.id, wi.rev).await?;
+        crate::hook_watch::wrote(conn, link.company_id, link.integration_id).await;
         link.work_item_id = Some(wi.id);
         link.work_item_url = Some(self.web_url(wi));
         link.state = links::LINKED.to_owned();
@@ -777,20 +762,22 @@ impl Ctx<'_> {
         Ok(())
     }
 
-    async fn delete(&self, db: &mut Checkout<'_>, mut link: LinkRow) -> Result<Outcome, Failure> {
-        db.give_back();
+    async fn delete(
+        &self,
+        conn: &mut AsyncPgConnection,
+        mut link: LinkRow,
+    ) -> Result<Outcome, Failure> {
         if link.work_item_id.is_none()
             && link.create_attempted_at.is_some()
             && let Some(wi) = self.find_by_marker().await?
         {
-            self.link_to(db, &mut link, &wi).await?;
+            self.link_to(conn, &mut link, &wi).await?;
         }
         let Some(work_item_id) = link.work_item_id.filter(|_| link.state == links::LINKED) else {
             link.state = links::DELETED.to_owned();
-            links::save_and_release(db.conn().await?, &link).await?;
+            links::save_and_release(conn, &link).await?;
             return Ok(Outcome::Ack);
         };
-        db.give_back();
         let gates = &self.worker.gates;
         let ado = &self.worker.ado;
         if self.integration.on_action_item_deleted == "recycle" {
@@ -839,20 +826,19 @@ impl Ctx<'_> {
                             || ado.update_work_item(self.org, self.pat, work_item_id, &ops),
                         )
                         .await?;
-                    revisions::record(db.conn().await?, &link.organization, work_item_id, wi.rev)
-                        .await?;
+                    revisions::record(conn, &link.organization, work_item_id, wi.rev).await?;
                 }
             }
         }
         link.state = links::DELETED.to_owned();
-        links::save_and_release(db.conn().await?, &link).await?;
+        links::save_and_release(conn, &link).await?;
         Ok(Outcome::Ack)
     }
 
     /// What a failure means for the message, after the lease was given back.
     async fn failure(
         &self,
-        db: &mut Checkout<'_>,
+        conn: &mut AsyncPgConnection,
         failure: Failure,
         message: &IncomingMessage,
     ) -> Outcome {
@@ -872,10 +858,10 @@ impl Ctx<'_> {
                 park(self.worker, self.integration, item, message, "pat_rejected").await
             }
             Failure::Ado(AdoError::BadRequest { message, .. }) => {
-                self.refused(db, "ado_bad_request", &message).await
+                self.refused(conn, "ado_bad_request", &message).await
             }
             Failure::Ado(AdoError::NotFound { message }) => {
-                self.refused(db, "ado_not_found", &message).await
+                self.refused(conn, "ado_not_found", &message).await
             }
             Failure::Ado(err) => Outcome::retry(format!("ADO: {err}")),
         }
@@ -883,11 +869,14 @@ impl Ctx<'_> {
 
     /// ADO refused the content, or the project or type is not there: show it on the item
     /// (ADO's own words); the next change tries again.
-    async fn refused(&self, db: &mut Checkout<'_>, code: &str, ado_message: &str) -> Outcome {
+    async fn refused(
+        &self,
+        conn: &mut AsyncPgConnection,
+        code: &str,
+        ado_message: &str,
+    ) -> Outcome {
         let item = self.item;
-        if let Ok(conn) = db.conn().await {
-            let _ = links::delete_unlinked(conn, item.id).await;
-        }
+        let _ = links::delete_unlinked(conn, item.id).await;
         match self
             .worker
             .failed(

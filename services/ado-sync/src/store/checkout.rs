@@ -1,7 +1,9 @@
-//! A database connection held only while the database is in use: a handler gives it back
-//! to the pool while it waits for ADO (seconds under throttling), so one slow organization
-//! cannot take every connection from the others, nor from the other direction, which
-//! would then time out waiting for the pool and go down the retry ladder.
+//! A database connection held only while the database is in use: an inbound handler gives
+//! it back to the pool while it reads a work item from ADO (seconds under throttling), so
+//! one slow organization cannot take every connection from the others. Only a read is
+//! waited for so: an outbound write keeps its connection until its revision is recorded,
+//! since a write whose record waited for the pool and failed would come back as a
+//! person's edit.
 
 use diesel_async::AsyncPgConnection;
 use navsync_platform::db::{Pool, PooledConnection};

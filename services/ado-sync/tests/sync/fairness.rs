@@ -70,54 +70,28 @@ async fn synced_among(w: &World, items: &[ActionItemV1]) -> usize {
         .len()
 }
 
-/// Creates `n` items while ADO answers in 150 ms, waits until all are synced, and answers
-/// the most calls of the organization the emulator had in hand at once.
-async fn most_calls_at_once_draining(w: &World, n: usize) -> usize {
+#[tokio::test(flavor = "multi_thread")]
+async fn the_emulator_never_sees_more_calls_of_one_organization_than_its_in_flight_limit() {
+    let w = world_limited_to(3).await;
     w.emulator
         .emulator
         .set_latency(Latency::fixed(150))
         .expect("latency");
-    let items = backlog(w, n);
+    let items = backlog(&w, 40);
     for it in &items {
         w.created(it).await;
     }
     assert!(
         eventually(60, || async {
-            synced_among(w, &items).await == items.len()
+            synced_among(&w, &items).await == items.len()
         })
         .await,
         "the backlog drains"
     );
-    w.emulator.emulator.max_concurrent_requests(ORG)
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn the_emulator_never_sees_more_calls_of_one_organization_than_its_in_flight_limit() {
-    let w = world_limited_to(3).await;
     assert_eq!(
-        most_calls_at_once_draining(&w, 40).await,
+        w.emulator.emulator.max_concurrent_requests(ORG),
         3,
         "always within the limit, and the limit was reached"
-    );
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn an_item_waiting_for_ado_does_not_hold_a_database_connection() {
-    // One connection for the whole worker: an item that kept it through its ADO calls
-    // would let one call run at a time, and a slow ADO would stall everything else that
-    // needs the database.
-    let w = world_with(
-        "Agile",
-        &[
-            ("NAVSYNC_SYNC__MAX_IN_FLIGHT_PER_ORG", "3"),
-            ("NAVSYNC_DATABASE__POOL_SIZE", "1"),
-        ],
-    )
-    .await;
-    assert_eq!(
-        most_calls_at_once_draining(&w, 20).await,
-        3,
-        "the organization's calls ran side by side on one database connection"
     );
 }
 

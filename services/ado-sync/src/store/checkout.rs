@@ -16,18 +16,6 @@ pub struct Checkout<'c> {
     borrowed: Option<&'c mut AsyncPgConnection>,
 }
 
-/// The pool had no connection to give within its wait timeout.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct PoolWait(String);
-
-/// The inbound side's failures are retry reasons.
-impl From<PoolWait> for String {
-    fn from(e: PoolWait) -> Self {
-        format!("database: {e}")
-    }
-}
-
 impl<'c> Checkout<'c> {
     pub fn holding(pool: &'c Pool, conn: PooledConnection) -> Self {
         Self {
@@ -46,21 +34,21 @@ impl<'c> Checkout<'c> {
         }
     }
 
-    /// The connection, taken from the pool again when it was given back.
-    pub async fn conn(&mut self) -> Result<&mut AsyncPgConnection, PoolWait> {
-        if self.borrowed.is_some() {
-            return self
-                .borrowed
-                .as_deref_mut()
-                .ok_or_else(|| PoolWait("no connection was lent".into()));
+    /// The connection, taken from the pool again when it was given back; the error reads
+    /// as a retry reason.
+    pub async fn conn(&mut self) -> Result<&mut AsyncPgConnection, String> {
+        if let Some(conn) = self.borrowed.as_deref_mut() {
+            return Ok(conn);
         }
-        if self.pooled.is_none() {
-            let conn = self.pool.get().await.map_err(|e| PoolWait(e.to_string()))?;
-            self.pooled = Some(conn);
-        }
-        self.pooled
-            .as_deref_mut()
-            .ok_or_else(|| PoolWait("no connection was taken".into()))
+        let conn = match self.pooled.take() {
+            Some(conn) => conn,
+            None => self
+                .pool
+                .get()
+                .await
+                .map_err(|e| format!("database: {e}"))?,
+        };
+        Ok(self.pooled.insert(conn))
     }
 
     /// Gives a pooled connection back until the next [`Checkout::conn`].

@@ -264,6 +264,13 @@ async fn changes(
             candidates.push((STATE, state, wi.rev));
         }
     }
+    if crate::unconfirmed::take_ours(link, &mut candidates) > 0 {
+        metrics::counter!("ado_changes_total", "outcome" => "echo_of_unconfirmed_write")
+            .increment(1);
+        if candidates.is_empty() {
+            return Ok(None);
+        }
+    }
     if candidates.is_empty() {
         return Ok(Some(None));
     }

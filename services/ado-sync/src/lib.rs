@@ -22,6 +22,7 @@ mod routes;
 mod schema;
 pub mod startup;
 mod store;
+mod unconfirmed;
 mod worker;
 
 pub use startup::Application;

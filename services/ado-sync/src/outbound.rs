@@ -29,6 +29,7 @@ use crate::mapping::{state_for, status_for, text_to_html};
 use crate::metadata::TypeInfo;
 use crate::store::links::{self, LinkRow};
 use crate::store::{parked, revisions};
+use crate::unconfirmed;
 use crate::worker::Worker;
 
 pub const NAVIGATOR_TAG: &str = "P2A Navigator";
@@ -359,15 +360,22 @@ impl Ctx<'_> {
             |field: &str| item.origin == Origin::Navigator && changed.iter().any(|c| c == field);
         let sendable =
             |field: &str, behind: bool| !from_ado(field) && (!behind || edited_here(field));
+        // A value a lost write may have left in ADO counts as differing too (`unconfirmed`).
         let desired_description = item.description.clone().unwrap_or_default();
-        let title_differs = link.known_title.as_deref() != Some(item.title.as_str());
-        let description_differs =
-            link.known_description.clone().unwrap_or_default() != desired_description;
+        let title_differs = link.known_title.as_deref() != Some(item.title.as_str())
+            || unconfirmed::in_doubt(&link, TITLE, &item.title);
+        let description_differs = link.known_description.clone().unwrap_or_default()
+            != desired_description
+            || unconfirmed::in_doubt(&link, DESCRIPTION, &desired_description);
         let known_status = link
             .known_state
             .as_deref()
             .and_then(|s| status_for(s, &info.states, &self.integration.state_mapping));
-        let status_differs = known_status != Some(item.status);
+        let desired_state = state_for(item.status, &info.states, &self.integration.state_mapping);
+        let status_differs = known_status != Some(item.status)
+            || desired_state
+                .as_deref()
+                .is_some_and(|state| unconfirmed::in_doubt(&link, STATE, state));
         let is_behind = |reported: Option<i64>, applied: Option<i64>| {
             reported.is_some_and(|reported| applied.unwrap_or(0) < reported)
         };
@@ -379,20 +387,19 @@ impl Ctx<'_> {
         };
         let mut ops = Vec::new();
         if title_differs && sendable(changed_field::TITLE, behind.title) {
-            ops.push(add("System.Title", json!(item.title)));
+            ops.push(add(TITLE, json!(item.title)));
+            unconfirmed::sending(&mut link, TITLE, &item.title);
         }
         if description_differs && sendable(changed_field::DESCRIPTION, behind.description) {
-            ops.push(add(
-                "System.Description",
-                json!(text_to_html(&desired_description)),
-            ));
+            ops.push(add(DESCRIPTION, json!(text_to_html(&desired_description))));
+            unconfirmed::sending(&mut link, DESCRIPTION, &desired_description);
         }
-        let desired_state = state_for(item.status, &info.states, &self.integration.state_mapping);
         if status_differs
             && sendable(changed_field::STATUS, behind.state)
             && let Some(state) = &desired_state
         {
-            ops.push(add("System.State", json!(state)));
+            ops.push(add(STATE, json!(state)));
+            unconfirmed::sending(&mut link, STATE, state);
         }
         // ADO's due date and assignee are not read back: they are sent when they differ
         // from what we last set, so a change whose own version failed and was overtaken by
@@ -453,6 +460,10 @@ impl Ctx<'_> {
             return Ok(Outcome::Ack);
         }
         let wrote = Fields::of(&ops);
+        if wrote != Fields::NONE {
+            // Durable before the call: its answer may never come (see `unconfirmed`).
+            links::save(conn, &link).await?;
+        }
         tracing::info!(
             action_item_id = %item.id,
             work_item_id,
@@ -514,6 +525,7 @@ impl Ctx<'_> {
         };
         revisions::record(conn, &link.organization, work_item_id, wi.rev).await?;
         crate::hook_watch::wrote(conn, link.company_id, link.integration_id).await;
+        unconfirmed::confirmed(&mut link);
         record_sent(&mut link);
         let found = remember(&mut link, &wi, wrote);
         // Someone changed these in ADO since we last knew: reported as if by webhook.
@@ -911,6 +923,11 @@ impl Fields {
         title: true,
         description: true,
         state: true,
+    };
+    const NONE: Fields = Fields {
+        title: false,
+        description: false,
+        state: false,
     };
 
     fn of(ops: &[Value]) -> Self {

@@ -376,33 +376,7 @@ mod tests {
     use serde_json::json;
 
     fn link() -> LinkRow {
-        let now = chrono::Utc::now();
-        LinkRow {
-            action_item_id: uuid::Uuid::nil(),
-            company_id: uuid::Uuid::nil(),
-            integration_id: uuid::Uuid::nil(),
-            organization: "org".into(),
-            project: "Alpha".into(),
-            work_item_id: Some(7),
-            work_item_url: None,
-            state: LINKED.into(),
-            create_attempted_at: None,
-            last_synced_version: 1,
-            lease_until: None,
-            known_title: Some("Title".into()),
-            title_rev: Some(1),
-            known_description: Some("Text".into()),
-            description_rev: Some(1),
-            known_state: Some("New".into()),
-            state_rev: Some(1),
-            created_at: now,
-            updated_at: now,
-            sent_due_date: None,
-            sent_assignee: None,
-            title_reported_rev: None,
-            description_reported_rev: None,
-            state_reported_rev: None,
-        }
+        crate::store::links::tests::row()
     }
 
     fn wi(rev: i64, fields: Value) -> WorkItem {

@@ -27,6 +27,9 @@ diesel::table! {
         title_reported_rev -> Nullable<Int8>,
         description_reported_rev -> Nullable<Int8>,
         state_reported_rev -> Nullable<Int8>,
+        unconfirmed_titles -> Array<Text>,
+        unconfirmed_descriptions -> Array<Text>,
+        unconfirmed_states -> Array<Text>,
     }
 }
 

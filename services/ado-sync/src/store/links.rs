@@ -46,6 +46,11 @@ pub struct LinkRow {
     pub title_reported_rev: Option<i64>,
     pub description_reported_rev: Option<i64>,
     pub state_reported_rev: Option<i64>,
+    /// The titles (descriptions as text, states) sent in writes ADO has not confirmed: see
+    /// `crate::unconfirmed`.
+    pub unconfirmed_titles: Vec<String>,
+    pub unconfirmed_descriptions: Vec<String>,
+    pub unconfirmed_states: Vec<String>,
 }
 
 pub const LINKED: &str = "linked";
@@ -168,4 +173,43 @@ pub async fn delete_unlinked(
     .execute(conn)
     .await
     .map(|_| ())
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::LinkRow;
+
+    /// A linked row that knows rev 1 of each field.
+    pub(crate) fn row() -> LinkRow {
+        let now = chrono::Utc::now();
+        LinkRow {
+            action_item_id: uuid::Uuid::nil(),
+            company_id: uuid::Uuid::nil(),
+            integration_id: uuid::Uuid::nil(),
+            organization: "org".into(),
+            project: "Alpha".into(),
+            work_item_id: Some(7),
+            work_item_url: None,
+            state: super::LINKED.into(),
+            create_attempted_at: None,
+            last_synced_version: 1,
+            lease_until: None,
+            known_title: Some("Title".into()),
+            title_rev: Some(1),
+            known_description: Some("Text".into()),
+            description_rev: Some(1),
+            known_state: Some("New".into()),
+            state_rev: Some(1),
+            created_at: now,
+            updated_at: now,
+            sent_due_date: None,
+            sent_assignee: None,
+            title_reported_rev: None,
+            description_reported_rev: None,
+            state_reported_rev: None,
+            unconfirmed_titles: Vec::new(),
+            unconfirmed_descriptions: Vec::new(),
+            unconfirmed_states: Vec::new(),
+        }
+    }
 }

@@ -590,3 +590,65 @@ async fn navigator_holding_an_older_changes_value_again_has_not_caught_up_with_a
     );
     assert_eq!(wi.rev, closed_again + 1, "one write: the title");
 }
+
+/// ADO carries out a write and the answer is lost; while the write waits for its retry
+/// (which ADO keeps failing), the write's echo arrives. It must not be taken for a
+/// person's edit: reported, Navigator would apply that older value over any edit made
+/// since, and the edit would be lost on both sides.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_echo_of_a_write_whose_answer_was_lost_is_not_a_persons_edit() {
+    use navsync_ado_emulator::Fault;
+
+    let w = world("Agile").await;
+    let (it, id) = synced_item(&w).await;
+    let patch = |after_commit: bool, count: u32| Fault {
+        after_commit,
+        ..Fault::drop_connection(count).matching("PATCH", &format!("/_apis/wit/workitems/{id}"))
+    };
+    w.emulator
+        .emulator
+        .add_fault(patch(true, 1))
+        .expect("fault");
+    w.emulator
+        .emulator
+        .add_fault(patch(false, 1000))
+        .expect("fault");
+    let mut v2 = it.clone();
+    v2.version = 2;
+    v2.title = "Written, answer lost".into();
+    w.updated(&v2, &["title"]).await;
+    assert!(
+        eventually(10, || async {
+            w.work_items_of(&it)[0].text("System.Title") == "Written, answer lost"
+        })
+        .await,
+        "ADO carried the write out"
+    );
+    let echo = w.work_items_of(&it)[0].rev;
+    w.publish(Event::AdoWorkItemUpdated(raw(
+        &w,
+        id.into(),
+        echo.into(),
+        11,
+        &[(
+            "System.Title",
+            json!("Synced first"),
+            json!("Written, answer lost"),
+        )],
+    )))
+    .await;
+    a_persons_close_is_reported(&w, it.id, id, 12).await;
+    w.emulator.emulator.clear_faults();
+    assert!(eventually(20, || async { w.synced_version(&v2).await == Some(2) }).await);
+
+    let changes = changes_for(&w, it.id).await;
+    assert_eq!(changes.len(), 1, "only the person's close: {changes:?}");
+    assert!(changes[0].changes.title.is_none(), "{changes:?}");
+    let wi = &w.work_items_of(&it)[0];
+    assert_eq!(wi.text("System.Title"), "Written, answer lost");
+    assert_eq!(
+        wi.text("System.State"),
+        "Closed",
+        "the retry kept the close"
+    );
+}

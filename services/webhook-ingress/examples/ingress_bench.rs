@@ -13,8 +13,10 @@
 //! the two cores as little as possible; the ingress runs in this process beside the real
 //! integrations service, each webhook a real ADO `workitem.updated` payload, one of
 //! REQUESTS notifications sent in turn (made once by wrk's Lua script), Basic-authenticated,
-//! answered only after the broker confirmed its event. The paced latency run uses reqwest
-//! from this process.
+//! answered only after the broker confirmed its event. The paced latency run is wrk too,
+//! each of its connections waiting a random pause (averaging the pace) before each request:
+//! a reqwest client in this process beside the ingress cost the shared cores more than the
+//! ingress at ~10k requests/s and measured its own queueing (p50 60–300 ms).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -25,7 +27,6 @@ use futures::StreamExt;
 use lapin::types::{AMQPValue, FieldTable};
 use navsync_ado_emulator::Emulator;
 use navsync_messaging::{Broker, OutgoingMessage, topology};
-use navsync_test_support::bench::percentile;
 use navsync_test_support::{TestDatabase, TestVhost, token};
 use navsync_webhook_ingress::payload::{self, Body, Parsed};
 use navsync_webhook_ingress::publish;
@@ -42,6 +43,10 @@ const ORG: &str = "bench-org";
 const PAT: &str = "benchpat0benchpat1benchpat2benchpat3benchpat4benchpat5benchpatAZDO6789";
 /// Requests in flight on each side (`BENCH_CONNECTIONS`, default 256): wrk's connections
 /// to the ingress, and the raw publisher's window of unconfirmed messages.
+/// The paced latency run's connections: enough that each pauses several ms between its
+/// requests at ~10k requests/s, so that the pause, not the answer, sets the pace.
+const PACED_CONNECTIONS: usize = 64;
+
 fn connections() -> usize {
     std::env::var("BENCH_CONNECTIONS")
         .ok()
@@ -55,6 +60,8 @@ struct WrkRun {
     non_2xx: u64,
     p50_ms: f64,
     p99_ms: f64,
+    /// The mean answer time.
+    mean_ms: f64,
 }
 
 /// `1.23ms`, `456.00us`, `1.02s` in milliseconds.
@@ -73,14 +80,12 @@ fn wrk_ms(text: &str) -> f64 {
 
 /// Runs `wrk` with `script` against `url` for `secs` seconds.
 fn wrk(url: &str, script: &std::path::Path, secs: u64) -> WrkRun {
+    wrk_with(url, script, secs, connections())
+}
+
+fn wrk_with(url: &str, script: &std::path::Path, secs: u64, conns: usize) -> WrkRun {
     let out = std::process::Command::new("wrk")
-        .args([
-            "-t1",
-            "-c",
-            &connections().to_string(),
-            "-d",
-            &format!("{secs}s"),
-        ])
+        .args(["-t1", "-c", &conns.to_string(), "-d", &format!("{secs}s")])
         .arg("--latency")
         .arg("-s")
         .arg(script)
@@ -93,6 +98,7 @@ fn wrk(url: &str, script: &std::path::Path, secs: u64) -> WrkRun {
         non_2xx: 0,
         p50_ms: f64::NAN,
         p99_ms: f64::NAN,
+        mean_ms: f64::NAN,
     };
     for line in text.lines() {
         let words: Vec<&str> = line.split_whitespace().collect();
@@ -101,6 +107,7 @@ fn wrk(url: &str, script: &std::path::Path, secs: u64) -> WrkRun {
             ["Non-2xx", "or", "3xx", "responses:", n] => run.non_2xx = n.parse().unwrap_or(0),
             ["50%", v] => run.p50_ms = wrk_ms(v),
             ["99%", v] => run.p99_ms = wrk_ms(v),
+            ["Latency", mean, ..] if run.mean_ms.is_nan() => run.mean_ms = wrk_ms(mean),
             _ => {}
         }
     }
@@ -120,6 +127,7 @@ fn wrk_script(
     auth: &str,
     body: Option<&Value>,
     distinct: usize,
+    pause_ms: Option<f64>,
 ) -> std::path::PathBuf {
     const MARK: i64 = 987_654_321_987;
     let script = match body {
@@ -150,6 +158,15 @@ fn wrk_script(
                  end\n"
             )
         }
+    };
+    // wrk waits `delay()` ms on the connection before each request; random pauses of the
+    // given mean keep the connections from falling into step.
+    let script = match pause_ms {
+        Some(ms) => format!(
+            "{script}delay = function()\n  return math.random() * {}\nend\n",
+            2.0 * ms
+        ),
+        None => script,
     };
     let path = dir.join(name);
     std::fs::write(&path, script).unwrap_or_else(|e| panic!("{e}"));
@@ -246,13 +263,13 @@ async fn purge(broker: &Arc<Broker>) {
 async fn load<F, Fut>(n: usize, send: F) -> (f64, usize)
 where
     F: Fn(usize) -> Fut,
-    Fut: std::future::Future<Output = bool>,
+    Fut: std::future::Future<Output = Result<(), String>>,
 {
     let started = Instant::now();
     let failed = futures::stream::iter(0..n)
         .map(send)
         .buffer_unordered(connections())
-        .filter(|ok| futures::future::ready(!ok))
+        .filter(|answer| futures::future::ready(answer.is_err()))
         .count()
         .await;
     (n as f64 / started.elapsed().as_secs_f64(), failed)
@@ -476,7 +493,11 @@ async fn main() {
                 .body(bodies[i % bodies.len()].clone())
                 .send()
                 .await
-                .is_ok_and(|r| r.status().as_u16() == 200)
+                .map_err(|e| format!("{e:?}"))
+                .and_then(|r| match r.status().as_u16() {
+                    200 => Ok(()),
+                    other => Err(format!("status {other}")),
+                })
         }
     };
     let secs: u64 = std::env::var("BENCH_SECS")
@@ -485,8 +506,8 @@ async fn main() {
         .unwrap_or(10);
     let dir = std::env::temp_dir().join(format!("ingress-bench-{}", Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
-    let get_script = wrk_script(&dir, "get.lua", &auth, None, n);
-    let post_script = wrk_script(&dir, "post.lua", &auth, Some(&payload), n);
+    let get_script = wrk_script(&dir, "get.lua", &auth, None, n, None);
+    let post_script = wrk_script(&dir, "post.lua", &auth, Some(&payload), n, None);
     // `BENCH_PROFILE=1`: only the ingress under wrk, for a profiler (callgrind) to watch.
     if std::env::var_os("BENCH_PROFILE").is_some() {
         load(200, &webhook).await;
@@ -564,42 +585,35 @@ async fn main() {
     let (raw_own_us, raw_broker_us) = (raw_cpu / raw_sent, raw_broker_cpu / raw_sent);
     let (ingress_own_us, ingress_broker_us) =
         (ingress_cpu / accepted, ingress_broker_cpu / accepted);
-    let _ = std::fs::remove_dir_all(&dir);
     let (hello_rate, post_rate) = (hello_get.rate, hello_post.rate);
 
     purge(&broker).await;
-    // Half the peak, paced: one request every 1 / rate seconds for 10 s.
+    // Half the peak, paced for 10 s: each connection pauses before each request so that
+    // together they send `half` a second. A first 2 s run measures the answer time that a
+    // connection's cycle (pause + answer) includes, and the pause is shortened by it.
     let half = ingress_rate / 2.0;
-    let interval = Duration::from_secs_f64(1.0 / half);
-    let count = (half * 10.0) as usize;
-    let mut ticker = tokio::time::interval(interval);
-    let mut tasks = Vec::with_capacity(count);
-    for i in 0..count {
-        ticker.tick().await;
-        let send = webhook(i);
-        tasks.push(tokio::spawn(async move {
-            let t = Instant::now();
-            let ok = send.await;
-            (ok, t.elapsed().as_secs_f64() * 1000.0)
-        }));
-    }
-    let mut latencies = Vec::with_capacity(count);
-    for t in tasks {
-        if let Ok((true, ms)) = t.await {
-            latencies.push(ms);
-        }
-    }
-    latencies.sort_by(f64::total_cmp);
+    let cycle_ms = PACED_CONNECTIONS as f64 * 1000.0 / half;
+    let paced = |pause_ms: f64, secs: u64| {
+        let script = wrk_script(&dir, "paced.lua", &auth, Some(&payload), n, Some(pause_ms));
+        let url = hook.clone();
+        tokio::task::spawn_blocking(move || wrk_with(&url, &script, secs, PACED_CONNECTIONS))
+    };
+    let probe = paced(cycle_ms, 2).await.unwrap_or_else(|e| panic!("{e}"));
+    purge(&broker).await;
+    let pause_ms = (cycle_ms - probe.mean_ms).max(0.0);
+    let at_half = paced(pause_ms, 10).await.unwrap_or_else(|e| panic!("{e}"));
+    let _ = std::fs::remove_dir_all(&dir);
 
     println!(
-        "| requests | hello world (req/s) | raw windowed publish (msg/s) | ingress accepted (webhooks/s) | ingress / raw | at {half:.0}/s: p50 | p99 |"
+        "| requests | hello world (req/s) | raw windowed publish (msg/s) | ingress accepted (webhooks/s) | ingress / raw | at {:.0}/s (half: {half:.0}): p50 | p99 |",
+        at_half.rate
     );
     println!("|---|---|---|---|---|---|---|");
     println!(
         "| {n} | {hello_rate:.0} | {raw_rate:.0} | {ingress_rate:.0} | {:.0}% | {:.1} ms | {:.1} ms |",
         100.0 * ingress_rate / raw_rate,
-        percentile(&latencies, 50.0),
-        percentile(&latencies, 99.0)
+        at_half.p50_ms,
+        at_half.p99_ms
     );
     println!("the same POST body to a hello world that drops it: {post_rate:.0} req/s");
     println!(
@@ -614,8 +628,8 @@ async fn main() {
         wrk_cpu / accepted
     );
     println!(
-        "non-2xx webhooks under wrk: {failed}; paced requests answered 200: {} of {count}",
-        latencies.len()
+        "non-2xx webhooks under wrk: {failed} at full load, {} paced",
+        at_half.non_2xx
     );
     hello_handle.stop(false).await;
     stop.cancel();

@@ -597,33 +597,11 @@ async fn navigator_holding_an_older_changes_value_again_has_not_caught_up_with_a
 /// since, and the edit would be lost on both sides.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_echo_of_a_write_whose_answer_was_lost_is_not_a_persons_edit() {
-    use navsync_ado_emulator::Fault;
-
     let w = world("Agile").await;
     let (it, id) = synced_item(&w).await;
-    let patch = |after_commit: bool, count: u32| Fault {
-        after_commit,
-        ..Fault::drop_connection(count).matching("PATCH", &format!("/_apis/wit/workitems/{id}"))
-    };
-    w.emulator
-        .emulator
-        .add_fault(patch(true, 1))
-        .expect("fault");
-    w.emulator
-        .emulator
-        .add_fault(patch(false, 1000))
-        .expect("fault");
-    let mut v2 = it.clone();
-    v2.version = 2;
-    v2.title = "Written, answer lost".into();
-    w.updated(&v2, &["title"]).await;
-    assert!(
-        eventually(10, || async {
-            w.work_items_of(&it)[0].text("System.Title") == "Written, answer lost"
-        })
-        .await,
-        "ADO carried the write out"
-    );
+    let v2 = w
+        .retitle_losing_the_answer(&it, "Written, answer lost")
+        .await;
     let echo = w.work_items_of(&it)[0].rev;
     w.publish(Event::AdoWorkItemUpdated(raw(
         &w,

@@ -193,6 +193,37 @@ impl World {
         .await;
     }
 
+    /// Publishes `item` retitled `title` as its version 2, and makes ADO carry that write
+    /// out and lose its answer (the connection drops), then fail every later write to the
+    /// work item until the faults are cleared. Returns once ADO holds the new title.
+    pub async fn retitle_losing_the_answer(
+        &self,
+        item: &ActionItemV1,
+        title: &str,
+    ) -> ActionItemV1 {
+        let id = self.work_items_of(item)[0].id;
+        let patch = |after_commit: bool, count: u32| navsync_ado_emulator::Fault {
+            after_commit,
+            ..navsync_ado_emulator::Fault::drop_connection(count)
+                .matching("PATCH", &format!("/_apis/wit/workitems/{id}"))
+        };
+        for fault in [patch(true, 1), patch(false, 1000)] {
+            self.emulator.emulator.add_fault(fault).expect("fault");
+        }
+        let mut v2 = item.clone();
+        v2.version = 2;
+        v2.title = title.to_owned();
+        self.updated(&v2, &["title"]).await;
+        assert!(
+            eventually(10, || async {
+                self.work_items_of(item)[0].text("System.Title") == title
+            })
+            .await,
+            "ADO carried the write out"
+        );
+        v2
+    }
+
     pub async fn deleted(&self, item: &ActionItemV1) {
         self.publish(Event::ActionItemDeleted(item.clone())).await;
     }

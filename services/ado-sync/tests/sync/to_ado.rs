@@ -521,29 +521,8 @@ async fn a_value_a_lost_write_may_have_replaced_is_written_again() {
     let v1 = item(&w, "Before");
     w.created(&v1).await;
     assert!(eventually(10, || async { w.synced_version(&v1).await == Some(1) }).await);
-    let id = w.work_items_of(&v1)[0].id;
-    let patch = |after_commit: bool, count: u32| Fault {
-        after_commit,
-        ..Fault::drop_connection(count).matching("PATCH", &format!("/_apis/wit/workitems/{id}"))
-    };
-    w.emulator
-        .emulator
-        .add_fault(patch(true, 1))
-        .expect("fault");
-    w.emulator
-        .emulator
-        .add_fault(patch(false, 1000))
-        .expect("fault");
-    let mut v2 = v1.clone();
-    v2.version = 2;
-    v2.title = "Changed, answer lost".into();
-    w.updated(&v2, &["title"]).await;
-    assert!(
-        eventually(10, || async {
-            w.work_items_of(&v1)[0].text("System.Title") == "Changed, answer lost"
-        })
-        .await
-    );
+    w.retitle_losing_the_answer(&v1, "Changed, answer lost")
+        .await;
     let mut v3 = v1.clone();
     v3.version = 3;
     w.updated(&v3, &["title"]).await;

@@ -14,6 +14,13 @@ pub fn text_to_html(text: &str) -> String {
         .replace('\n', "<br>")
 }
 
+/// Plain text as ADO's copy of it reads back once written as HTML: without trailing line
+/// breaks, `\r\n` as `\n`. Compared with what we know ADO holds, so that a text differing
+/// only there is not sent again with every change of the item.
+pub fn as_read_back(text: &str) -> String {
+    html_to_text(&text_to_html(text))
+}
+
 /// ADO's HTML to plain text: block ends and `<br>` become line breaks, tags go, entities
 /// are decoded.
 pub fn html_to_text(html: &str) -> String {
@@ -135,6 +142,8 @@ mod tests {
             assert_eq!(html_to_text(&text_to_html(text)), text, "{text:?}");
         }
         assert_eq!(text_to_html("a<b\nc"), "a&lt;b<br>c");
+        assert_eq!(as_read_back("a\r\nb\n\n"), "a\nb");
+        assert_eq!(as_read_back("a\u{a0}&b"), "a &b");
     }
 
     #[test]

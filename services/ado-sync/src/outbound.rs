@@ -365,7 +365,7 @@ impl Ctx<'_> {
         let title_differs = link.known_title.as_deref() != Some(item.title.as_str())
             || unconfirmed::in_doubt(&link, TITLE, &item.title);
         let description_differs = link.known_description.clone().unwrap_or_default()
-            != desired_description
+            != crate::mapping::as_read_back(&desired_description)
             || unconfirmed::in_doubt(&link, DESCRIPTION, &desired_description);
         let known_status = link
             .known_state

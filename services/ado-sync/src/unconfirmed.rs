@@ -26,16 +26,26 @@ fn values_of<'a>(link: &'a mut LinkRow, field: &str) -> &'a mut Vec<String> {
     }
 }
 
+/// A value as ADO's copy of it reads back (a description goes through HTML).
+fn as_read_back(field: &str, value: &str) -> String {
+    if field == DESCRIPTION {
+        crate::mapping::as_read_back(value)
+    } else {
+        value.to_owned()
+    }
+}
+
 /// Notes that a write is about to send `value` (a description as text) for `field`.
 pub(crate) fn sending(link: &mut LinkRow, field: &str, value: &str) {
+    let value = as_read_back(field, value);
     let values = values_of(link, field);
-    if values.iter().any(|v| v == value) {
+    if values.contains(&value) {
         return;
     }
     if values.len() >= KEPT {
         values.remove(0);
     }
-    values.push(value.to_owned());
+    values.push(value);
 }
 
 /// ADO confirmed a write: nothing sent before it is in doubt any more.
@@ -48,12 +58,13 @@ pub(crate) fn confirmed(link: &mut LinkRow) {
 /// Whether ADO may hold a value of `field` that a lost write sent and that differs from
 /// `desired`: then the field is written again even if what we know ADO holds is `desired`.
 pub(crate) fn in_doubt(link: &LinkRow, field: &str, desired: &str) -> bool {
+    let desired = as_read_back(field, desired);
     let values = match field {
         TITLE => &link.unconfirmed_titles,
         DESCRIPTION => &link.unconfirmed_descriptions,
         _ => &link.unconfirmed_states,
     };
-    values.iter().any(|v| v != desired)
+    values.iter().any(|v| *v != desired)
 }
 
 /// Takes out of `candidates` the changes a write of ours whose answer was lost made, and
@@ -156,6 +167,20 @@ mod tests {
         assert!(!in_doubt(&l, STATE, "Done"));
         confirmed(&mut l);
         assert!(!in_doubt(&l, TITLE, "v1"));
+    }
+
+    #[test]
+    fn a_description_is_compared_as_ado_reads_it_back() {
+        let mut l = link();
+        sending(&mut l, DESCRIPTION, "first\r\nsecond\n\n");
+        assert!(!in_doubt(&l, DESCRIPTION, "first\nsecond"));
+        let mut candidates: Vec<Candidate<'_>> = vec![(
+            DESCRIPTION,
+            Some("<div>first</div><div>second</div>".into()),
+            2,
+        )];
+        assert_eq!(take_ours(&mut l, &mut candidates), 1);
+        assert_eq!(l.known_description.as_deref(), Some("first\nsecond"));
     }
 
     #[test]

@@ -186,6 +186,7 @@ mod tests {
             let req = test::TestRequest::get().uri("/metrics-test/1").to_request();
             assert_eq!(test::call_service(&app, req).await.status(), 200);
         }
+        // A valid HTTP token (letters only), so `from_bytes` cannot refuse it.
         let brew = actix_web::http::Method::from_bytes(b"BREW").expect("a token");
         let req = test::TestRequest::default()
             .method(brew)

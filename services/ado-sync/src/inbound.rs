@@ -264,15 +264,14 @@ async fn changes(
             candidates.push((STATE, state, wi.rev));
         }
     }
-    if crate::unconfirmed::take_ours(link, &mut candidates) > 0 {
+    let ours = crate::unconfirmed::take_ours(link, &mut candidates);
+    if ours > 0 {
         metrics::counter!("ado_changes_total", "outcome" => "echo_of_unconfirmed_write")
             .increment(1);
-        if candidates.is_empty() {
-            return Ok(None);
-        }
     }
     if candidates.is_empty() {
-        return Ok(Some(None));
+        // Only our own lost write's changes: an echo, not a superseded change.
+        return Ok((ours == 0).then_some(None));
     }
     let info = worker
         .metadata

@@ -17,12 +17,31 @@ use crate::store::links::LinkRow;
 /// Enough for every write of a burst of edits under a long ADO outage; the oldest go first.
 const KEPT: usize = 8;
 
-/// A field reported back to Navigator, as [`Candidate`]s and writes name it.
-fn values_of<'a>(link: &'a mut LinkRow, field: &str) -> &'a mut Vec<String> {
+/// What the link holds of a field reported back to Navigator (named as [`Candidate`]s and
+/// writes name it): the value ADO holds, its revision, and the values lost writes sent.
+struct Held<'a> {
+    known: &'a mut Option<String>,
+    rev: &'a mut Option<i64>,
+    unconfirmed: &'a mut Vec<String>,
+}
+
+fn held<'a>(link: &'a mut LinkRow, field: &str) -> Held<'a> {
     match field {
-        TITLE => &mut link.unconfirmed_titles,
-        DESCRIPTION => &mut link.unconfirmed_descriptions,
-        _ => &mut link.unconfirmed_states,
+        TITLE => Held {
+            known: &mut link.known_title,
+            rev: &mut link.title_rev,
+            unconfirmed: &mut link.unconfirmed_titles,
+        },
+        DESCRIPTION => Held {
+            known: &mut link.known_description,
+            rev: &mut link.description_rev,
+            unconfirmed: &mut link.unconfirmed_descriptions,
+        },
+        _ => Held {
+            known: &mut link.known_state,
+            rev: &mut link.state_rev,
+            unconfirmed: &mut link.unconfirmed_states,
+        },
     }
 }
 
@@ -38,7 +57,7 @@ fn as_read_back(field: &str, value: &str) -> String {
 /// Notes that a write is about to send `value` (a description as text) for `field`.
 pub(crate) fn sending(link: &mut LinkRow, field: &str, value: &str) {
     let value = as_read_back(field, value);
-    let values = values_of(link, field);
+    let values = held(link, field).unconfirmed;
     if values.contains(&value) {
         return;
     }
@@ -73,16 +92,11 @@ pub(crate) fn in_doubt(link: &LinkRow, field: &str, desired: &str) -> bool {
 pub(crate) fn take_ours(link: &mut LinkRow, candidates: &mut Vec<Candidate<'_>>) -> usize {
     let before = candidates.len();
     candidates.retain(|(field, value, rev)| {
-        let field = *field;
-        let known_rev = match field {
-            TITLE => link.title_rev,
-            DESCRIPTION => link.description_rev,
-            _ => link.state_rev,
-        };
-        if known_rev.is_some_and(|known| *rev <= known) {
+        let held = held(link, field);
+        if held.rev.is_some_and(|known| *rev <= known) {
             return true; // superseded anyway: left to `take_newer`, which drops it
         }
-        let comparable = if field == DESCRIPTION {
+        let comparable = if *field == DESCRIPTION {
             value.as_deref().map(html_to_text).unwrap_or_default()
         } else {
             match value {
@@ -90,23 +104,11 @@ pub(crate) fn take_ours(link: &mut LinkRow, candidates: &mut Vec<Candidate<'_>>)
                 None => return true,
             }
         };
-        if !values_of(link, field).contains(&comparable) {
+        if !held.unconfirmed.contains(&comparable) {
             return true;
         }
-        match field {
-            TITLE => {
-                link.known_title = Some(comparable);
-                link.title_rev = Some(*rev);
-            }
-            DESCRIPTION => {
-                link.known_description = Some(comparable);
-                link.description_rev = Some(*rev);
-            }
-            _ => {
-                link.known_state = Some(comparable);
-                link.state_rev = Some(*rev);
-            }
-        }
+        *held.known = Some(comparable);
+        *held.rev = Some(*rev);
         false
     });
     before - candidates.len()

@@ -213,6 +213,7 @@ mod tests {
 
     #[test]
     fn the_queue_name_is_one_escaped_path_segment() {
+        // Test-only `expect`s on arguments and base URLs written here: a failure is the bug.
         let call = call_of(&args("audit ado-sync.ado-inbound"), None).expect("call");
         let url = url_of("http://sync:8084/", &call).expect("url");
         assert_eq!(

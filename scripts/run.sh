@@ -14,7 +14,11 @@ cargo build --quiet --bins
 
 mkdir -p .run
 pids=()
+stopping=0
 stop() {
+  # Runs on Ctrl-C (or TERM) and again at exit: once is enough.
+  [ "$stopping" = 1 ] && return
+  stopping=1
   echo; echo "stopping..."
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
@@ -103,4 +107,5 @@ A PAT ADO rejects:
 Ctrl-C stops everything.
 TXT
 wait -n "${pids[@]}" || true
-echo "a service exited; see .run/*.log"
+# Ctrl-C also ends the wait: only say a service exited when one did.
+[ "$stopping" = 1 ] || echo "a service exited; see .run/*.log"

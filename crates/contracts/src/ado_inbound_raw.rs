@@ -101,7 +101,7 @@ pub struct RawAdoWorkItemEventV1<'a> {
     pub notification_id: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event_id: Option<String>,
-    pub changed_fields: BTreeMap<String, RawFieldChange<'a>>,
+    pub changed_fields: BTreeMap<Cow<'a, str>, RawFieldChange<'a>>,
     /// A JSON object (field reference name → value); anything else is left out.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fields: Option<RawJson<'a>>,
@@ -200,7 +200,7 @@ impl From<&AdoWorkItemEventV1> for RawAdoWorkItemEventV1<'static> {
                         old_value: change.old_value.as_ref().map(raw),
                         new_value: change.new_value.as_ref().map(raw),
                     };
-                    (name.clone(), change)
+                    (Cow::Owned(name.clone()), change)
                 })
                 .collect(),
             fields: event.fields.as_ref().map(raw),

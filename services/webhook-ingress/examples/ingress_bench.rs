@@ -548,6 +548,7 @@ async fn main() {
                 *sent as f64
             })
             .await;
+        let raw_cpu_turn = (own_us, broker_us);
         raw_sent += sent as f64;
         raw_cpu += own_us * sent as f64;
         raw_broker_cpu += broker_us * sent as f64;
@@ -571,9 +572,13 @@ async fn main() {
         // Each turn's rates, to tell a slow turn (a broker stall, the machine busy with
         // something else) from a slow run.
         println!(
-            "turn: raw {:.0} msg/s, ingress {:.0} webhooks/s",
+            "turn: raw {:.0} msg/s, ingress {:.0} webhooks/s (CPU per message: raw {:.1} + broker {:.1} µs; ingress {:.1} + broker {:.1} µs)",
             sent as f64 / secs as f64,
-            run.rate
+            run.rate,
+            raw_cpu_turn.0,
+            raw_cpu_turn.1,
+            own_us,
+            broker_us
         );
         ingress_run = Some(run);
     }

@@ -955,6 +955,7 @@ mod tests {
         let body = br#"{"eventType": "workitem.updated", "id": "e5", "resource": {"workItemId": 9,
             "fields": {"System.T\u0069tle": {"newValue": "a"}, "System.Title": {"newValue": "b"},
                        "System.State": {"newValue": "Done"}}}}"#;
+        // Test-only `expect`s on the JSON written above: a failure is the bug under test.
         let mut spare = None;
         let Parsed::Publish(n) = parse(Body::read(body, &mut spare).expect("reads")) else {
             panic!("not published")

@@ -107,7 +107,10 @@ pub struct RawAdoWorkItemEventV1<'a> {
     pub fields: Option<RawJson<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revised_by: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::rfc3339::serialize_option"
+    )]
     pub revised_at: Option<DateTime<Utc>>,
     pub resource_details: ResourceDetails,
 }

@@ -33,6 +33,7 @@ pub struct Envelope<T> {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     /// When the change happened (RFC 3339).
+    #[serde(serialize_with = "crate::rfc3339::serialize")]
     pub time: DateTime<Utc>,
     /// [`DATA_CONTENT_TYPE`].
     pub datacontenttype: String,

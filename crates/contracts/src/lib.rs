@@ -25,6 +25,7 @@ mod envelope;
 mod event;
 mod integration;
 pub mod queues;
+mod rfc3339;
 pub mod routing;
 mod validate;
 

@@ -311,13 +311,47 @@ fn count_published(exchange: &str, result: &Result<(), PublishError>) {
         Err(PublishError::Nacked) => "nacked",
         Err(PublishError::Unavailable(_)) => "unavailable",
     };
-    let exchange = if exchange.is_empty() {
-        "default".to_owned()
-    } else {
-        exchange.to_owned()
-    };
-    metrics::counter!("messages_published_total", "exchange" => exchange, "outcome" => outcome)
-        .increment(1);
+    published::counter(exchange, outcome, |c| c.increment(1));
+}
+
+/// The counters of `messages_published_total`, kept per thread: looking one up built and
+/// hashed its label set for every message. The set is bounded (the exchanges a service
+/// publishes to, four outcomes); past `KEPT` a thread looks the rest up each time.
+mod published {
+    use std::cell::RefCell;
+
+    use metrics::Counter;
+
+    const KEPT: usize = 64;
+
+    thread_local! {
+        static COUNTERS: RefCell<Vec<(String, &'static str, Counter)>> =
+            const { RefCell::new(Vec::new()) };
+    }
+
+    pub(super) fn counter(exchange: &str, outcome: &'static str, use_it: impl FnOnce(&Counter)) {
+        COUNTERS.with_borrow_mut(|kept| {
+            if let Some((_, _, counter)) =
+                kept.iter().find(|(e, o, _)| *o == outcome && e == exchange)
+            {
+                return use_it(counter);
+            }
+            let label = if exchange.is_empty() {
+                "default"
+            } else {
+                exchange
+            };
+            let counter = metrics::counter!(
+                "messages_published_total",
+                "exchange" => label.to_owned(),
+                "outcome" => outcome
+            );
+            use_it(&counter);
+            if kept.len() < KEPT {
+                kept.push((exchange.to_owned(), outcome, counter));
+            }
+        });
+    }
 }
 
 fn clone_err(err: &PublishError) -> PublishError {

@@ -78,24 +78,75 @@ pub fn count_rejected(event_type: &'static str, reason: RejectReason) {
     .increment(1);
 }
 
-/// Counts one webhook (a rejected one through [`count_rejected`]). `event_type` comes from a fixed set (see
-/// [`crate::payload::event_type_label`]), `unknown` before the body is read.
+/// Counts one webhook (a rejected one through [`count_rejected`]). `event_type` comes from
+/// a fixed set (see [`crate::payload::event_type_label`]), `unknown` before the body is
+/// read.
 pub fn count(outcome: Outcome, event_type: &'static str) {
-    metrics::counter!(
-        "webhooks_total",
-        "outcome" => outcome.as_str(),
-        "event_type" => event_type
-    )
-    .increment(1);
+    handles::counter(outcome, event_type, |c| c.increment(1));
 }
 
 /// Notes that an authenticated call of `integration` arrived now. Only authenticated
 /// calls, so the label set is the set of real integrations.
 pub fn received(integration: Uuid) {
     let now = chrono::Utc::now().timestamp_millis() as f64 / 1000.0;
-    metrics::gauge!(
-        "webhook_last_received_timestamp_seconds",
-        "integration_id" => integration.to_string()
-    )
-    .set(now);
+    handles::last_received(integration, |g| g.set(now));
+}
+
+/// The series of the two metrics above, kept per thread: looking one up builds and
+/// hashes its label set (and, for the gauge, writes the integration id out) on every
+/// webhook. Both sets are bounded — outcomes by event types, the integrations that call
+/// — and past `KEPT` integrations a thread looks the rest up each time.
+mod handles {
+    use std::cell::RefCell;
+
+    use metrics::{Counter, Gauge};
+    use uuid::Uuid;
+
+    use super::Outcome;
+
+    const KEPT: usize = 256;
+
+    thread_local! {
+        static COUNTERS: RefCell<Vec<(Outcome, &'static str, Counter)>> =
+            const { RefCell::new(Vec::new()) };
+        static GAUGES: RefCell<Vec<(Uuid, Gauge)>> = const { RefCell::new(Vec::new()) };
+    }
+
+    pub(super) fn counter(
+        outcome: Outcome,
+        event_type: &'static str,
+        use_it: impl FnOnce(&Counter),
+    ) {
+        COUNTERS.with_borrow_mut(|kept| {
+            if let Some((_, _, counter)) = kept
+                .iter()
+                .find(|(o, e, _)| *o == outcome && *e == event_type)
+            {
+                return use_it(counter);
+            }
+            let counter = metrics::counter!(
+                "webhooks_total",
+                "outcome" => outcome.as_str(),
+                "event_type" => event_type
+            );
+            use_it(&counter);
+            kept.push((outcome, event_type, counter));
+        });
+    }
+
+    pub(super) fn last_received(integration: Uuid, use_it: impl FnOnce(&Gauge)) {
+        GAUGES.with_borrow_mut(|kept| {
+            if let Some((_, gauge)) = kept.iter().find(|(id, _)| *id == integration) {
+                return use_it(gauge);
+            }
+            let gauge = metrics::gauge!(
+                "webhook_last_received_timestamp_seconds",
+                "integration_id" => integration.to_string()
+            );
+            use_it(&gauge);
+            if kept.len() < KEPT {
+                kept.push((integration, gauge));
+            }
+        });
+    }
 }

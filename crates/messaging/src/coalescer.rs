@@ -76,6 +76,9 @@ async fn run(publisher: Arc<Publisher>, mut receiver: mpsc::Receiver<Request>) {
                 // only a batch in `confirming` can give back would never end.
                 confirming.push(async move {
                     let sent = publisher.send_all(&messages).await;
+                    // lapin has its own copy of the frames by now; the bodies need not
+                    // wait for the confirms, warm memory for the next requests.
+                    drop(messages);
                     for (result, answer) in sent.wait().await.into_iter().zip(answers) {
                         // A caller that gave up (its timeout) no longer listens.
                         let _ = answer.send(result);

@@ -689,10 +689,16 @@ fn text(value: &Value) -> Option<String> {
 
 /// `revisedBy` as `Name <unique name>`, the way ADO writes identities in fields.
 fn identity(who: &Identity) -> Option<String> {
-    let field = |value: &Option<Value>| value.as_ref().and_then(text);
+    fn field(value: &Option<Value>) -> Option<&str> {
+        value
+            .as_ref()
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    }
     match (field(&who.display_name), field(&who.unique_name)) {
-        (Some(name), Some(unique)) => Some(format!("{name} <{unique}>")),
-        (name, unique) => field(&who.name).or(name).or(unique),
+        (Some(name), Some(unique)) => Some([name, " <", unique, ">"].concat()),
+        (name, unique) => field(&who.name).or(name).or(unique).map(str::to_owned),
     }
 }
 

@@ -21,11 +21,23 @@ const EVENT_ID_NAMESPACE: Uuid = Uuid::from_u128(0x4c0b_8f7e_2a61_4d39_9e57_1f0c
 /// The event id of a notification received for an integration: the same for every
 /// delivery of it, different for every other notification or integration.
 pub fn event_id(integration_id: Uuid, notification: &Notification<'_>) -> Uuid {
-    let name = format!(
-        "{integration_id}/{}/{}",
-        notification.key.subscription_id, notification.key.notification_id
+    // `{integration_id}/{subscription_id}/{notification_id}`, put together by hand: the
+    // id is made for every webhook, and `format!` cost more than the hash.
+    let subscription = notification.key.subscription_id.as_bytes();
+    let mut number = itoa::Buffer::new();
+    let number = number.format(notification.key.notification_id).as_bytes();
+    let mut name = Vec::with_capacity(36 + 2 + subscription.len() + number.len());
+    name.extend_from_slice(
+        integration_id
+            .hyphenated()
+            .encode_lower(&mut Uuid::encode_buffer())
+            .as_bytes(),
     );
-    Uuid::new_v5(&EVENT_ID_NAMESPACE, name.as_bytes())
+    name.push(b'/');
+    name.extend_from_slice(subscription);
+    name.push(b'/');
+    name.extend_from_slice(number);
+    Uuid::new_v5(&EVENT_ID_NAMESPACE, &name)
 }
 
 /// The event the ingress publishes: ADO's values as they came (see
@@ -76,19 +88,19 @@ pub fn envelope_for<'a>(
     envelope
 }
 
+/// The event breaks the contract: publishing it would only fail every consumer.
 #[derive(Debug, thiserror::Error)]
-pub enum SendError {
-    /// Breaks the event contract: publishing it would only fail every consumer.
-    #[error("the event breaks the contract: {0}")]
-    Contract(String),
-    /// Not stored: the broker is away, refused it, or did not confirm in time.
-    #[error("the broker did not store the event: {0}")]
-    NotStored(String),
-}
+#[error("the event breaks the contract: {0}")]
+pub struct BreaksContract(pub String);
+
+/// Not stored: the broker is away, refused it, or did not confirm in time.
+#[derive(Debug, thiserror::Error)]
+#[error("the broker did not store the event: {0}")]
+pub struct NotStored(pub String);
 
 /// The message that carries `envelope` to `navigator.ado-inbound`.
-pub fn message(envelope: &AdoEvent<'_>) -> Result<OutgoingMessage, SendError> {
-    let body = encode_ado_work_item(envelope).map_err(|e| SendError::Contract(e.to_string()))?;
+pub fn message(envelope: &AdoEvent<'_>) -> Result<OutgoingMessage, BreaksContract> {
+    let body = encode_ado_work_item(envelope).map_err(|e| BreaksContract(e.to_string()))?;
     Ok(OutgoingMessage::cloud_event(
         envelope.exchange(),
         &envelope.event_type,
@@ -101,20 +113,19 @@ pub fn message(envelope: &AdoEvent<'_>) -> Result<OutgoingMessage, SendError> {
 /// Publishes with `mandatory` and a confirm; `Ok` only when the broker stored it.
 pub async fn send(
     publisher: &Coalescer,
-    envelope: &AdoEvent<'_>,
+    message: OutgoingMessage,
     timeout: Duration,
-) -> Result<(), SendError> {
-    let message = message(envelope)?;
+) -> Result<(), NotStored> {
     match tokio::time::timeout(timeout, publisher.publish(message)).await {
         Ok(Ok(())) => Ok(()),
         Ok(Err(err @ (PublishError::Unavailable(_) | PublishError::Nacked))) => {
-            Err(SendError::NotStored(err.to_string()))
+            Err(NotStored(err.to_string()))
         }
         Ok(Err(err @ PublishError::Unroutable { .. })) => {
             // The topology is not (yet) declared: nothing would keep the event.
-            Err(SendError::NotStored(err.to_string()))
+            Err(NotStored(err.to_string()))
         }
-        Err(_) => Err(SendError::NotStored(format!(
+        Err(_) => Err(NotStored(format!(
             "no confirm within {} ms",
             timeout.as_millis()
         ))),
@@ -145,6 +156,17 @@ mod tests {
             revised_at: None,
             resource_details: ResourceDetails::Minimal,
         }
+    }
+
+    #[test]
+    fn the_event_id_is_the_uuidv5_of_integration_subscription_and_number() {
+        // The ids of events already published must not change: the name is fixed.
+        let integration = Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef);
+        let expected = Uuid::new_v5(
+            &EVENT_ID_NAMESPACE,
+            b"01234567-89ab-cdef-0123-456789abcdef/sub-1/-42",
+        );
+        assert_eq!(event_id(integration, &notification("sub-1", -42)), expected);
     }
 
     #[test]

@@ -15,6 +15,7 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError, post, web};
+use futures::StreamExt;
 use navsync_platform::ApiError;
 use navsync_platform::api_error::ErrorBody;
 use navsync_platform::openapi::{PayloadTooLarge, string_enum};
@@ -26,7 +27,7 @@ use uuid::Uuid;
 use crate::auth;
 use crate::outcome::{self, Outcome, RejectReason};
 use crate::payload::{self, Body, Parsed};
-use crate::publish::{self, SendError};
+use crate::publish::{self, BreaksContract};
 use crate::state::AppState;
 
 /// The largest body accepted (SPEC §8).
@@ -170,29 +171,41 @@ pub async fn receive(
         }
     };
     let envelope = publish::envelope(&integration, notification);
-    match publish::send(&state.publisher, &envelope, state.shared.publish_timeout).await {
+    let (event_id, work_item) = (envelope.id, envelope.data.work_item_id);
+    let message = match publish::message(&envelope) {
+        Ok(message) => message,
+        Err(BreaksContract(reason)) => {
+            return rejected(
+                &integration.id,
+                event_type,
+                RejectReason::BreaksContract,
+                &reason,
+            );
+        }
+    };
+    // The body and what was read from it go before the confirm is awaited: kept for the
+    // milliseconds a confirm takes, a few hundred requests' bodies and events outgrow
+    // the caches, and each allocation after them comes back cold.
+    drop(envelope);
+    drop(rewritten);
+    drop(bytes);
+    match publish::send(&state.publisher, message, state.shared.publish_timeout).await {
         Ok(()) => {
             tracing::debug!(
                 integration_id = %integration.id,
                 event_type,
-                event_id = %envelope.id,
-                work_item = envelope.subject.as_deref().unwrap_or_default(),
+                event_id = %event_id,
+                work_item,
                 "webhook published"
             );
             outcome::count(Outcome::Accepted, event_type);
             ok(Answer {
                 status: "accepted",
-                event_id: Some(envelope.id),
+                event_id: Some(event_id),
                 reason: None,
             })
         }
-        Err(SendError::Contract(reason)) => rejected(
-            &integration.id,
-            event_type,
-            RejectReason::BreaksContract,
-            &reason,
-        ),
-        Err(err @ SendError::NotStored(_)) => {
+        Err(err) => {
             tracing::warn!(integration_id = %integration.id, event_type, error = %err, "webhook not stored; ADO will deliver it again");
             outcome::count(Outcome::Unavailable, event_type);
             unavailable(
@@ -204,8 +217,10 @@ pub async fn receive(
     }
 }
 
-/// The body, at most [`BODY_LIMIT`] bytes.
-async fn read_body(req: &HttpRequest, body: web::Payload) -> Result<web::Bytes, ApiError> {
+/// The body, at most [`BODY_LIMIT`] bytes. A body that came in one piece (as a webhook
+/// does) is that piece, not a copy; actix's own `to_bytes_limited` copied every body into
+/// a fresh 32 KiB buffer.
+async fn read_body(req: &HttpRequest, mut body: web::Payload) -> Result<web::Bytes, ApiError> {
     let too_large = || {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -221,12 +236,33 @@ async fn read_body(req: &HttpRequest, body: web::Payload) -> Result<web::Bytes, 
     if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
         return Err(too_large());
     }
-    body.to_bytes_limited(BODY_LIMIT)
-        .await
-        .map_err(|_| too_large())?
-        .map_err(|e| {
+    let mut first: Option<web::Bytes> = None;
+    let mut joined: Option<web::BytesMut> = None;
+    let mut read = 0;
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.map_err(|e| {
             ApiError::bad_request("invalid_body", format!("The body could not be read: {e}"))
-        })
+        })?;
+        read += chunk.len();
+        if read > BODY_LIMIT {
+            return Err(too_large());
+        }
+        match (&mut joined, first.take()) {
+            (Some(joined), _) => joined.extend_from_slice(&chunk),
+            (None, None) => first = Some(chunk),
+            (None, Some(earlier)) => {
+                let expected = declared.map_or(0, |n| n as usize);
+                let mut buffer = web::BytesMut::with_capacity(expected.max(read));
+                buffer.extend_from_slice(&earlier);
+                buffer.extend_from_slice(&chunk);
+                joined = Some(buffer);
+            }
+        }
+    }
+    Ok(joined
+        .map(web::BytesMut::freeze)
+        .or(first)
+        .unwrap_or_default())
 }
 
 fn ok(answer: Answer) -> HttpResponse {

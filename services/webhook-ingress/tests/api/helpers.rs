@@ -199,6 +199,82 @@ impl TestApp {
         }
     }
 
+    /// POSTs `chunks` to this integration's webhook as one chunked body
+    /// (`Transfer-Encoding: chunked`, no length), a pause after each so that they arrive
+    /// as separate reads. Answers the status and the answer's text.
+    pub async fn post_chunked(&self, chunks: &[&[u8]]) -> (u16, String) {
+        use base64::Engine;
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+        let host = self.address.trim_start_matches("http://");
+        let mut socket = tokio::net::TcpStream::connect(host)
+            .await
+            .expect("connects");
+        let auth = base64::engine::general_purpose::STANDARD.encode(format!("ado:{}", self.secret));
+        let head = format!(
+            "POST /hooks/ado/{} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Basic {auth}\r\n\
+             Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\
+             Connection: close\r\n\r\n",
+            self.integration_id
+        );
+        // An ingress that refuses the body answers before it ends (and then waits for
+        // the rest, which never comes): sending stops once an answer is there, and the
+        // answer is read up to its declared length rather than to the end of the stream.
+        let mut answer = Vec::new();
+        socket.write_all(head.as_bytes()).await.expect("head sent");
+        let mut answered = false;
+        for chunk in chunks {
+            let mut framed = format!("{:x}\r\n", chunk.len()).into_bytes();
+            framed.extend_from_slice(chunk);
+            framed.extend_from_slice(b"\r\n");
+            socket.write_all(&framed).await.expect("chunk sent");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            let mut probe = [0u8; 4096];
+            if let Ok(n) = socket.try_read(&mut probe) {
+                answer.extend_from_slice(&probe[..n]);
+                answered = true;
+                break;
+            }
+        }
+        if !answered {
+            socket.write_all(b"0\r\n\r\n").await.expect("end sent");
+        }
+        let complete = |answer: &[u8]| {
+            let text = String::from_utf8_lossy(answer);
+            let Some((head, body)) = text.split_once("\r\n\r\n") else {
+                return false;
+            };
+            let length = head
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().to_owned())
+                })
+                .and_then(|v| v.parse::<usize>().ok());
+            length.is_some_and(|n| body.len() >= n)
+        };
+        while !complete(&answer) {
+            let mut more = [0u8; 4096];
+            let read =
+                tokio::time::timeout(std::time::Duration::from_secs(10), socket.read(&mut more))
+                    .await
+                    .expect("an answer within 10 s")
+                    .expect("read");
+            if read == 0 {
+                break;
+            }
+            answer.extend_from_slice(&more[..read]);
+        }
+        let answer = String::from_utf8_lossy(&answer).into_owned();
+        let status = answer
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("no HTTP answer: {answer}"));
+        (status, answer)
+    }
+
     /// POSTs `body` to this integration's webhook with its secret, as ADO would.
     pub async fn deliver(&self, body: &Value) -> Answer {
         let bytes = serde_json::to_vec(body).expect("json");

@@ -239,6 +239,32 @@ async fn each_rejected_webhook_is_counted_under_its_reason() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_body_in_several_pieces_is_read_whole_and_one_over_the_limit_is_413() {
+    let app = spawn_app().await;
+    let body = serde_json::to_vec(&fixture("workitem.updated.json")).expect("json");
+    let (a, rest) = body.split_at(body.len() / 3);
+    let (b, c) = rest.split_at(rest.len() / 2);
+    let (status, answer) = app.post_chunked(&[a, b, c]).await;
+    assert_eq!(status, 200, "{answer}");
+    assert!(answer.contains("accepted"), "{answer}");
+    let (_, envelope) = app.events.only_one().await;
+    assert!(matches!(envelope.data, Event::AdoWorkItemUpdated(_)));
+    assert_eq!(data(&envelope).work_item_id, 42, "the whole body was read");
+
+    // No length declared, so only counting what arrives can refuse it.
+    let piece = vec![b' '; 256 * 1024];
+    let pieces: Vec<&[u8]> = (0..5).map(|_| piece.as_slice()).collect();
+    let (status, answer) = app.post_chunked(&pieces).await;
+    assert_eq!(status, 413, "{answer}");
+    assert!(answer.contains("payload_too_large"), "{answer}");
+    assert_eq!(
+        app.events.settled(1).await.len(),
+        1,
+        "nothing more published"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_body_over_one_mebibyte_is_413_and_bad_json_is_400_with_the_reason() {
     let app = spawn_app().await;
     let big = vec![b' '; 1024 * 1024 + 1];

@@ -17,11 +17,13 @@ pub fn configure(
     openapi_json: Bytes,
 ) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
-        cfg.app_data(web::Data::new(state.for_this_worker()))
-            .configure(|c| health::configure(c, readiness))
-            .configure(|c| openapi::configure(c, openapi_json));
+        cfg.app_data(web::Data::new(state.for_this_worker()));
+        // actix tries the routes in the order they were registered, each with its own
+        // matcher: the webhook route first, for it takes nearly every request.
         api(&mut ServiceConfig::new(cfg));
-        cfg.default_service(web::to(api_error::route_not_found));
+        cfg.configure(|c| health::configure(c, readiness))
+            .configure(|c| openapi::configure(c, openapi_json))
+            .default_service(web::to(api_error::route_not_found));
     }
 }
 

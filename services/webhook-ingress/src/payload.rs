@@ -32,11 +32,16 @@ pub use navsync_contracts::AdoWorkItemKind as Kind;
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Body<'a> {
-    event_type: Option<Value>,
-    subscription_id: Option<Value>,
-    notification_id: Option<Value>,
-    id: Option<Value>,
-    created_date: Option<Value>,
+    #[serde(borrow)]
+    event_type: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    subscription_id: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    notification_id: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    id: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    created_date: Option<Scalar<'a>>,
     #[serde(default, borrow)]
     resource: Object<Resource<'a>>,
 }
@@ -45,18 +50,22 @@ pub struct Body<'a> {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Resource<'a> {
-    id: Option<Value>,
-    work_item_id: Option<Value>,
-    rev: Option<Value>,
+    #[serde(borrow)]
+    id: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    work_item_id: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    rev: Option<Scalar<'a>>,
     /// An identity object; only its names are read (the rest is skipped unbuilt).
-    #[serde(default)]
-    revised_by: Object<Identity>,
+    #[serde(default, borrow)]
+    revised_by: Object<Identity<'a>>,
     /// Present even when `null`: its presence says the details are "all".
     #[serde(default, deserialize_with = "present", borrow)]
     fields: Option<&'a RawValue>,
-    #[serde(default, rename = "_links")]
-    links: Object<Links>,
-    url: Option<Value>,
+    #[serde(default, rename = "_links", borrow)]
+    links: Object<Links<'a>>,
+    #[serde(borrow)]
+    url: Option<Scalar<'a>>,
     /// Present even when not an object, for the same reason.
     #[serde(default, deserialize_with = "present", borrow)]
     revision: Option<Object<Revision<'a>>>,
@@ -64,31 +73,116 @@ struct Resource<'a> {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Identity {
-    display_name: Option<Value>,
-    unique_name: Option<Value>,
-    name: Option<Value>,
+struct Identity<'a> {
+    #[serde(borrow)]
+    display_name: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    unique_name: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    name: Option<Scalar<'a>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
-struct Links {
-    #[serde(default)]
-    parent: Object<Href>,
-    #[serde(default, rename = "self")]
-    itself: Object<Href>,
+struct Links<'a> {
+    #[serde(default, borrow)]
+    parent: Object<Href<'a>>,
+    #[serde(default, rename = "self", borrow)]
+    itself: Object<Href<'a>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
-struct Href {
-    href: Option<Value>,
+struct Href<'a> {
+    #[serde(borrow)]
+    href: Option<Scalar<'a>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 struct Revision<'a> {
-    id: Option<Value>,
-    rev: Option<Value>,
+    #[serde(borrow)]
+    id: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    rev: Option<Scalar<'a>>,
     #[serde(borrow)]
     fields: Option<&'a RawValue>,
+}
+
+/// A member the ingress reads as text or as an integer, whatever ADO sent: a string
+/// (borrowed from the body unless it holds escapes), an integer, or anything else (a
+/// fraction, a boolean, an object, an array), skipped unbuilt. A `Value` in its place
+/// made a string of every one read — ten allocations a webhook.
+#[derive(Debug, Clone, PartialEq)]
+enum Scalar<'a> {
+    Str(Cow<'a, str>),
+    /// An integer that fits in `i64` (as `Value::as_i64` reads numbers).
+    Int(i64),
+    Other,
+}
+
+impl Scalar<'_> {
+    fn as_str(&self) -> Option<&str> {
+        match self {
+            Self::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Scalar<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ScalarVisitor;
+
+        impl<'de> Visitor<'de> for ScalarVisitor {
+            type Value = Scalar<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Scalar::Str(Cow::Borrowed(v)))
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Scalar::Str(Cow::Owned(v.to_owned())))
+            }
+
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Scalar::Str(Cow::Owned(v)))
+            }
+
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(Scalar::Int(v))
+            }
+
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(i64::try_from(v).map_or(Scalar::Other, Scalar::Int))
+            }
+
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(Scalar::Other)
+            }
+
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(Scalar::Other)
+            }
+
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Scalar::Other)
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Scalar::Other)
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Scalar::Other)
+            }
+        }
+
+        deserializer.deserialize_any(ScalarVisitor)
+    }
 }
 
 /// A member that is used only when it is a JSON object; any other value reads as absent.
@@ -276,14 +370,14 @@ pub fn event_type_label(body: &Body) -> &'static str {
         "workitem.created",
         "workitem.commented",
     ];
-    match body.event_type.as_ref().and_then(Value::as_str) {
+    match body.event_type.as_ref().and_then(Scalar::as_str) {
         Some(t) => KNOWN.iter().find(|k| **k == t).copied().unwrap_or("other"),
         None => "unknown",
     }
 }
 
 pub fn parse(body: Body<'_>) -> Parsed<'_> {
-    let kind = match body.event_type.as_ref().and_then(Value::as_str) {
+    let kind = match body.event_type.as_ref().and_then(Scalar::as_str) {
         Some("workitem.updated") => Kind::Updated,
         Some("workitem.deleted") => Kind::Deleted,
         Some("workitem.restored") => Kind::Restored,
@@ -398,7 +492,7 @@ fn notification_key(body: &Body) -> Option<NotificationKey> {
     let subscription = body
         .subscription_id
         .as_ref()
-        .and_then(Value::as_str)
+        .and_then(Scalar::as_str)
         .map(str::trim)
         .filter(|s| !s.is_empty());
     let notification = body.notification_id.as_ref().and_then(int);
@@ -417,7 +511,7 @@ fn notification_key(body: &Body) -> Option<NotificationKey> {
 fn event_id(body: &Body) -> Option<String> {
     body.id
         .as_ref()
-        .and_then(Value::as_str)
+        .and_then(Scalar::as_str)
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
@@ -433,7 +527,7 @@ fn work_item_id(kind: Kind, resource: &Resource) -> Option<i64> {
         link.0
             .as_ref()
             .and_then(|l| l.href.as_ref())
-            .and_then(Value::as_str)
+            .and_then(Scalar::as_str)
             .and_then(id_in_url)
     };
     let links = resource.links.0.as_ref();
@@ -441,10 +535,10 @@ fn work_item_id(kind: Kind, resource: &Resource) -> Option<i64> {
         resource
             .url
             .as_ref()
-            .and_then(Value::as_str)
+            .and_then(Scalar::as_str)
             .and_then(id_in_url)
     };
-    let int_of = |value: &Option<Value>| value.as_ref().and_then(int);
+    let int_of = |value: &Option<Scalar>| value.as_ref().and_then(int);
     match kind {
         Kind::Updated => int_of(&resource.work_item_id)
             .and_then(positive)
@@ -644,17 +738,17 @@ impl<'de: 'a, 'a> Visitor<'de> for ChangeVisitor<'a> {
 
 /// The members of a work item's fields the ingress itself reads.
 #[derive(Debug, Default, Deserialize)]
-struct Stamp {
-    #[serde(rename = "System.ChangedBy")]
-    changed_by: Option<Value>,
-    #[serde(rename = "System.ChangedDate")]
-    changed_date: Option<Value>,
-    #[serde(rename = "System.Rev")]
-    rev: Option<Value>,
+struct Stamp<'a> {
+    #[serde(rename = "System.ChangedBy", borrow)]
+    changed_by: Option<Scalar<'a>>,
+    #[serde(rename = "System.ChangedDate", borrow)]
+    changed_date: Option<Scalar<'a>>,
+    #[serde(rename = "System.Rev", borrow)]
+    rev: Option<Scalar<'a>>,
 }
 
-impl Stamp {
-    fn of(fields: &RawValue) -> Self {
+impl<'a> Stamp<'a> {
+    fn of(fields: &'a RawValue) -> Self {
         serde_json::from_str(fields.get())
             // A member named twice: the last one counts, as in a `Value`.
             .or_else(|_| serde_json::from_str::<Value>(fields.get()).and_then(Stamp::deserialize))
@@ -666,20 +760,20 @@ fn is_object(raw: &RawValue) -> bool {
     raw.get().starts_with('{')
 }
 
-fn value(raw: &RawValue) -> Option<Value> {
+fn value(raw: &RawValue) -> Option<Scalar<'_>> {
     serde_json::from_str(raw.get()).ok()
 }
 
 /// An integer sent as a number or as a string (`System.Rev` comes both ways).
-fn int(value: &Value) -> Option<i64> {
+fn int(value: &Scalar) -> Option<i64> {
     match value {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
+        Scalar::Int(n) => Some(*n),
+        Scalar::Str(s) => s.trim().parse().ok(),
+        Scalar::Other => None,
     }
 }
 
-fn text(value: &Value) -> Option<String> {
+fn text(value: &Scalar) -> Option<String> {
     value
         .as_str()
         .map(str::trim)
@@ -689,10 +783,10 @@ fn text(value: &Value) -> Option<String> {
 
 /// `revisedBy` as `Name <unique name>`, the way ADO writes identities in fields.
 fn identity(who: &Identity) -> Option<String> {
-    fn field(value: &Option<Value>) -> Option<&str> {
+    fn field<'v>(value: &'v Option<Scalar>) -> Option<&'v str> {
         value
             .as_ref()
-            .and_then(Value::as_str)
+            .and_then(Scalar::as_str)
             .map(str::trim)
             .filter(|s| !s.is_empty())
     }
@@ -703,7 +797,7 @@ fn identity(who: &Identity) -> Option<String> {
 }
 
 /// An ADO date: RFC 3339, or without an offset (then UTC, as ADO means it).
-fn date(value: &Value) -> Option<DateTime<Utc>> {
+fn date(value: &Scalar) -> Option<DateTime<Utc>> {
     let s = value.as_str()?.trim();
     DateTime::parse_from_rfc3339(s)
         .map(|d| d.with_timezone(&Utc))
@@ -747,7 +841,8 @@ mod tests {
 
     /// A raw side or object as a `Value`, to compare.
     fn json(raw: &Option<RawJson<'_>>) -> Option<Value> {
-        raw.as_deref().and_then(value)
+        raw.as_deref()
+            .and_then(|raw| serde_json::from_str(raw.get()).ok())
     }
 
     fn published(body: &Value) -> Notification<'static> {
@@ -1032,9 +1127,43 @@ mod tests {
     #[test]
     fn dates_without_an_offset_are_utc() {
         assert_eq!(
-            date(&json!("2014-07-15T17:42:44.663")).map(|d| d.to_rfc3339()),
+            date(&Scalar::Str("2014-07-15T17:42:44.663".into())).map(|d| d.to_rfc3339()),
             Some("2014-07-15T17:42:44.663+00:00".into())
         );
-        assert_eq!(date(&json!("yesterday")), None);
+        assert_eq!(date(&Scalar::Str("yesterday".into())), None);
+    }
+
+    #[test]
+    fn a_member_reads_as_text_or_an_integer_whatever_its_type() {
+        fn read(json: &str) -> Scalar<'_> {
+            serde_json::from_str(json).expect("any value reads")
+        }
+        assert!(matches!(
+            read(r#""plain""#),
+            Scalar::Str(Cow::Borrowed("plain"))
+        ));
+        assert_eq!(read(r#""a\"b""#), Scalar::Str(Cow::Owned("a\"b".into())));
+        assert_eq!(read("42"), Scalar::Int(42));
+        assert_eq!(read("-7"), Scalar::Int(-7));
+        // As `Value::as_i64` reads numbers: no fractions, nothing beyond i64.
+        assert_eq!(read("42.0"), Scalar::Other);
+        assert_eq!(read("18446744073709551615"), Scalar::Other);
+        for other in ["true", "null", "{\"a\": [1, {\"b\": 2}]}", "[1, \"x\"]"] {
+            assert_eq!(read(other), Scalar::Other, "{other}");
+        }
+        assert_eq!(int(&read(r#"" 12 ""#)), Some(12));
+        assert_eq!(int(&read("12")), Some(12));
+        assert_eq!(int(&read("{}")), None);
+        // Inside a body: a member of an unexpected type reads as absent, never an error.
+        let body: Body = serde_json::from_str(
+            r#"{"eventType": {"x": 1}, "notificationId": [1], "subscriptionId": "s"}"#,
+        )
+        .expect("reads");
+        assert_eq!(body.event_type, Some(Scalar::Other));
+        assert_eq!(body.notification_id.as_ref().and_then(int), None);
+        assert_eq!(
+            body.subscription_id.as_ref().and_then(Scalar::as_str),
+            Some("s")
+        );
     }
 }

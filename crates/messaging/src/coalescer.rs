@@ -76,8 +76,8 @@ async fn run(publisher: Arc<Publisher>, mut receiver: mpsc::Receiver<Request>) {
                 // only a batch in `confirming` can give back would never end.
                 confirming.push(async move {
                     let sent = publisher.send_all(&messages).await;
-                    // lapin has its own copy of the frames by now; the bodies need not
-                    // wait for the confirms, warm memory for the next requests.
+                    // lapin has copied the bodies into its frames by now: they need not
+                    // be held for the confirms too.
                     drop(messages);
                     for (result, answer) in sent.wait().await.into_iter().zip(answers) {
                         // A caller that gave up (its timeout) no longer listens.

@@ -104,6 +104,8 @@ mod tests {
         maybe: Option<DateTime<Utc>>,
     }
 
+    // Test-only `expect`s: serde_json writes any struct of strings, and the times below
+    // are valid by construction; a failure is the bug under test.
     fn same_as_chrono(time: DateTime<Utc>) {
         for maybe in [Some(time), None] {
             let ours = serde_json::to_string(&Ours { time, maybe }).expect("writes");

@@ -615,34 +615,16 @@ impl<'de: 'a, 'a> Deserialize<'de> for Changes<'a> {
     }
 }
 
-/// A field name, borrowed from the body unless it had to be unescaped.
+/// A field name, borrowed from the body unless it had to be unescaped (read as a
+/// [`Scalar`], whose text is exactly that).
 struct Name<'a>(Cow<'a, str>);
 
 impl<'de: 'a, 'a> Deserialize<'de> for Name<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct NameVisitor<'a>(PhantomData<&'a ()>);
-
-        impl<'de: 'a, 'a> Visitor<'de> for NameVisitor<'a> {
-            type Value = Name<'a>;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a field name")
-            }
-
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(Name(Cow::Borrowed(v)))
-            }
-
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Name(Cow::Owned(v.to_owned())))
-            }
-
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-                Ok(Name(Cow::Owned(v)))
-            }
+        match Scalar::deserialize(deserializer)? {
+            Scalar::Str(name) => Ok(Name(name)),
+            _ => Err(de::Error::custom("a field name must be a string")),
         }
-
-        deserializer.deserialize_str(NameVisitor(PhantomData))
     }
 }
 
@@ -1135,6 +1117,8 @@ mod tests {
 
     #[test]
     fn a_member_reads_as_text_or_an_integer_whatever_its_type() {
+        // Test-only `expect`s on the JSON written here: every text is valid JSON, and a
+        // Scalar reads any JSON value.
         fn read(json: &str) -> Scalar<'_> {
             serde_json::from_str(json).expect("any value reads")
         }

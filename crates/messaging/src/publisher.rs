@@ -385,7 +385,7 @@ fn properties(message: &OutgoingMessage, tag: usize) -> BasicProperties {
         .headers
         .iter()
         .any(|(key, _)| key == crate::headers::TRACEPARENT)
-        && let Some(traceparent) = crate::trace::current_traceparent()
+        && let Some(traceparent) = navsync_platform::telemetry::current_traceparent()
     {
         headers.insert(
             ShortString::from(crate::headers::TRACEPARENT),

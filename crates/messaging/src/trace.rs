@@ -13,21 +13,6 @@ use tracing_opentelemetry::OpenTelemetrySpanExt;
 use crate::IncomingMessage;
 use crate::message::headers;
 
-/// The W3C `traceparent` of the current span; `None` when no trace is recorded.
-pub fn current_traceparent() -> Option<String> {
-    let context = Span::current().context();
-    let span = context.span();
-    let ids = span.span_context();
-    ids.is_valid().then(|| {
-        format!(
-            "00-{}-{}-{:02x}",
-            ids.trace_id(),
-            ids.span_id(),
-            ids.trace_flags().to_u8()
-        )
-    })
-}
-
 struct Traceparent<'a>(&'a str);
 
 impl Extractor for Traceparent<'_> {

@@ -314,42 +314,36 @@ fn count_published(exchange: &str, result: &Result<(), PublishError>) {
     published::counter(exchange, outcome, |c| c.increment(1));
 }
 
-/// The counters of `messages_published_total`, kept per thread: looking one up built and
-/// hashed its label set for every message. The set is bounded (the exchanges a service
-/// publishes to, four outcomes); past `KEPT` a thread looks the rest up each time.
+/// The counters of `messages_published_total`, kept per thread (see
+/// [`navsync_platform::kept_handles`]): looking one up built and hashed its label set for
+/// every message. The set is bounded: the exchanges a service publishes to, four outcomes.
 mod published {
-    use std::cell::RefCell;
-
     use metrics::Counter;
-
-    const KEPT: usize = 64;
+    use navsync_platform::kept_handles::Kept;
 
     thread_local! {
-        static COUNTERS: RefCell<Vec<(String, &'static str, Counter)>> =
-            const { RefCell::new(Vec::new()) };
+        static KEPT: Kept<(String, &'static str), Counter> = const { Kept::new(64) };
     }
 
     pub(super) fn counter(exchange: &str, outcome: &'static str, use_it: impl FnOnce(&Counter)) {
-        COUNTERS.with_borrow_mut(|kept| {
-            if let Some((_, _, counter)) =
-                kept.iter().find(|(e, o, _)| *o == outcome && e == exchange)
-            {
-                return use_it(counter);
-            }
-            let label = if exchange.is_empty() {
-                "default"
-            } else {
-                exchange
-            };
-            let counter = metrics::counter!(
-                "messages_published_total",
-                "exchange" => label.to_owned(),
-                "outcome" => outcome
+        KEPT.with(|kept| {
+            kept.with(
+                |(e, o)| *o == outcome && e == exchange,
+                || {
+                    let label = if exchange.is_empty() {
+                        "default"
+                    } else {
+                        exchange
+                    };
+                    let counter = metrics::counter!(
+                        "messages_published_total",
+                        "exchange" => label.to_owned(),
+                        "outcome" => outcome
+                    );
+                    ((exchange.to_owned(), outcome), counter)
+                },
+                use_it,
             );
-            use_it(&counter);
-            if kept.len() < KEPT {
-                kept.push((exchange.to_owned(), outcome, counter));
-            }
         });
     }
 }

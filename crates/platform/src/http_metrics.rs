@@ -103,27 +103,19 @@ fn method_label(method: &Method) -> &'static str {
     }
 }
 
-/// The counter and histogram of each (method, route, status), kept per thread: making
-/// them anew for every request built and hashed their label set twice (a dozen
-/// allocations a request). The set is bounded (fixed methods, the app's route patterns,
-/// the statuses it answers); past `KEPT` entries a thread makes them each time again.
+/// The counter and histogram of each (method, route, status), kept per thread (see
+/// [`crate::kept_handles`]): making them anew for every request built and hashed their
+/// label set twice (a dozen allocations a request). The set is bounded: fixed methods,
+/// the app's route patterns, the statuses it answers.
 mod handles {
-    use std::cell::RefCell;
-
     use metrics::{Counter, Histogram};
 
-    const KEPT: usize = 256;
+    use crate::kept_handles::Kept;
 
-    struct Entry {
-        method: &'static str,
-        route: String,
-        status: u16,
-        counter: Counter,
-        histogram: Histogram,
-    }
+    type Key = (&'static str, String, u16);
 
     thread_local! {
-        static ENTRIES: RefCell<Vec<Entry>> = const { RefCell::new(Vec::new()) };
+        static KEPT: Kept<Key, (Counter, Histogram)> = const { Kept::new(256) };
     }
 
     pub(super) fn with(
@@ -132,29 +124,21 @@ mod handles {
         status: u16,
         record: impl FnOnce(&Counter, &Histogram),
     ) {
-        ENTRIES.with_borrow_mut(|entries| {
-            if let Some(e) = entries
-                .iter()
-                .find(|e| e.status == status && e.method == method && e.route == route)
-            {
-                return record(&e.counter, &e.histogram);
-            }
-            let labels = [
-                ("method", method.to_owned()),
-                ("route", route.clone()),
-                ("status", status.to_string()),
-            ];
-            let entry = Entry {
-                counter: metrics::counter!("http_requests_total", &labels),
-                histogram: metrics::histogram!("http_request_duration_seconds", &labels),
-                method,
-                route,
-                status,
-            };
-            record(&entry.counter, &entry.histogram);
-            if entries.len() < KEPT {
-                entries.push(entry);
-            }
+        KEPT.with(|kept| {
+            kept.with(
+                |(m, r, s)| *s == status && *m == method && *r == route,
+                || {
+                    let labels = [
+                        ("method", method.to_owned()),
+                        ("route", route.clone()),
+                        ("status", status.to_string()),
+                    ];
+                    let counter = metrics::counter!("http_requests_total", &labels);
+                    let histogram = metrics::histogram!("http_request_duration_seconds", &labels);
+                    ((method, route.clone(), status), (counter, histogram))
+                },
+                |(counter, histogram)| record(counter, histogram),
+            );
         });
     }
 }

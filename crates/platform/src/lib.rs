@@ -8,6 +8,7 @@ pub mod auth;
 pub mod db;
 pub mod health;
 pub mod http_metrics;
+pub mod kept_handles;
 pub mod log_format;
 pub mod metrics_catalog;
 pub mod openapi;

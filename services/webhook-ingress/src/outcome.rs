@@ -92,24 +92,20 @@ pub fn received(integration: Uuid) {
     handles::last_received(integration, |g| g.set(now));
 }
 
-/// The series of the two metrics above, kept per thread: looking one up builds and
-/// hashes its label set (and, for the gauge, writes the integration id out) on every
-/// webhook. Both sets are bounded — outcomes by event types, the integrations that call
-/// — and past `KEPT` integrations a thread looks the rest up each time.
+/// The series of the two metrics above, kept per thread (see
+/// [`navsync_platform::kept_handles`]): looking one up builds and hashes its label set
+/// (and, for the gauge, writes the integration id out) on every webhook. Both sets are
+/// bounded — outcomes by event types, the integrations that call.
 mod handles {
-    use std::cell::RefCell;
-
     use metrics::{Counter, Gauge};
+    use navsync_platform::kept_handles::Kept;
     use uuid::Uuid;
 
     use super::Outcome;
 
-    const KEPT: usize = 256;
-
     thread_local! {
-        static COUNTERS: RefCell<Vec<(Outcome, &'static str, Counter)>> =
-            const { RefCell::new(Vec::new()) };
-        static GAUGES: RefCell<Vec<(Uuid, Gauge)>> = const { RefCell::new(Vec::new()) };
+        static COUNTERS: Kept<(Outcome, &'static str), Counter> = const { Kept::new(256) };
+        static GAUGES: Kept<Uuid, Gauge> = const { Kept::new(256) };
     }
 
     pub(super) fn counter(
@@ -117,36 +113,35 @@ mod handles {
         event_type: &'static str,
         use_it: impl FnOnce(&Counter),
     ) {
-        COUNTERS.with_borrow_mut(|kept| {
-            if let Some((_, _, counter)) = kept
-                .iter()
-                .find(|(o, e, _)| *o == outcome && *e == event_type)
-            {
-                return use_it(counter);
-            }
-            let counter = metrics::counter!(
-                "webhooks_total",
-                "outcome" => outcome.as_str(),
-                "event_type" => event_type
+        COUNTERS.with(|kept| {
+            kept.with(
+                |(o, e)| *o == outcome && *e == event_type,
+                || {
+                    let counter = metrics::counter!(
+                        "webhooks_total",
+                        "outcome" => outcome.as_str(),
+                        "event_type" => event_type
+                    );
+                    ((outcome, event_type), counter)
+                },
+                use_it,
             );
-            use_it(&counter);
-            kept.push((outcome, event_type, counter));
         });
     }
 
     pub(super) fn last_received(integration: Uuid, use_it: impl FnOnce(&Gauge)) {
-        GAUGES.with_borrow_mut(|kept| {
-            if let Some((_, gauge)) = kept.iter().find(|(id, _)| *id == integration) {
-                return use_it(gauge);
-            }
-            let gauge = metrics::gauge!(
-                "webhook_last_received_timestamp_seconds",
-                "integration_id" => integration.to_string()
+        GAUGES.with(|kept| {
+            kept.with(
+                |id| *id == integration,
+                || {
+                    let gauge = metrics::gauge!(
+                        "webhook_last_received_timestamp_seconds",
+                        "integration_id" => integration.to_string()
+                    );
+                    (integration, gauge)
+                },
+                use_it,
             );
-            use_it(&gauge);
-            if kept.len() < KEPT {
-                kept.push((integration, gauge));
-            }
         });
     }
 }

@@ -28,81 +28,70 @@ use crate::outcome::RejectReason;
 
 pub use navsync_contracts::AdoWorkItemKind as Kind;
 
-/// The members of a service hook body the ingress reads, borrowed from the body.
+/// The members of a service hook body the ingress reads, borrowed from the body. This and
+/// the structs below say once that the body outlives them (`'de: 'a`), instead of
+/// `borrow` on every member.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", bound(deserialize = "'de: 'a"))]
 pub struct Body<'a> {
-    #[serde(borrow)]
     event_type: Option<Scalar<'a>>,
-    #[serde(borrow)]
     subscription_id: Option<Scalar<'a>>,
-    #[serde(borrow)]
     notification_id: Option<Scalar<'a>>,
-    #[serde(borrow)]
     id: Option<Scalar<'a>>,
-    #[serde(borrow)]
     created_date: Option<Scalar<'a>>,
-    #[serde(default, borrow)]
+    #[serde(default)]
     resource: Object<Resource<'a>>,
 }
 
 /// `resource`: an update (`workitem.updated`) or the work item itself (the others).
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", bound(deserialize = "'de: 'a"))]
 struct Resource<'a> {
-    #[serde(borrow)]
     id: Option<Scalar<'a>>,
-    #[serde(borrow)]
     work_item_id: Option<Scalar<'a>>,
-    #[serde(borrow)]
     rev: Option<Scalar<'a>>,
     /// An identity object; only its names are read (the rest is skipped unbuilt).
-    #[serde(default, borrow)]
+    #[serde(default)]
     revised_by: Object<Identity<'a>>,
     /// Present even when `null`: its presence says the details are "all".
-    #[serde(default, deserialize_with = "present", borrow)]
+    #[serde(default, deserialize_with = "present")]
     fields: Option<&'a RawValue>,
-    #[serde(default, rename = "_links", borrow)]
+    #[serde(default, rename = "_links")]
     links: Object<Links<'a>>,
-    #[serde(borrow)]
     url: Option<Scalar<'a>>,
     /// Present even when not an object, for the same reason.
-    #[serde(default, deserialize_with = "present", borrow)]
+    #[serde(default, deserialize_with = "present")]
     revision: Option<Object<Revision<'a>>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", bound(deserialize = "'de: 'a"))]
 struct Identity<'a> {
-    #[serde(borrow)]
     display_name: Option<Scalar<'a>>,
-    #[serde(borrow)]
     unique_name: Option<Scalar<'a>>,
-    #[serde(borrow)]
     name: Option<Scalar<'a>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(bound(deserialize = "'de: 'a"))]
 struct Links<'a> {
-    #[serde(default, borrow)]
+    #[serde(default)]
     parent: Object<Href<'a>>,
-    #[serde(default, rename = "self", borrow)]
+    #[serde(default, rename = "self")]
     itself: Object<Href<'a>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(bound(deserialize = "'de: 'a"))]
 struct Href<'a> {
-    #[serde(borrow)]
     href: Option<Scalar<'a>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(bound(deserialize = "'de: 'a"))]
 struct Revision<'a> {
-    #[serde(borrow)]
     id: Option<Scalar<'a>>,
-    #[serde(borrow)]
     rev: Option<Scalar<'a>>,
-    #[serde(borrow)]
     fields: Option<&'a RawValue>,
 }
 

@@ -1100,6 +1100,7 @@ mod tests {
         let at = broken
             .windows(3)
             .position(|w| w == "\u{FFFD}".as_bytes())
+            // Test-only: the line above just put it there.
             .expect("the replacement character is in the body");
         for (place, byte) in [(at, 0xff), (at + 1, b'A')] {
             let mut bytes = broken.clone();
@@ -1143,8 +1144,8 @@ mod tests {
 
     #[test]
     fn a_member_reads_as_text_or_an_integer_whatever_its_type() {
-        // Test-only `expect`s on the JSON written here: every text is valid JSON, and a
-        // Scalar reads any JSON value.
+        // Test-only `expect`s on the JSON written here: every text is valid JSON, a Scalar
+        // reads any JSON value, and a body that is a JSON object always reads.
         fn read(json: &str) -> Scalar<'_> {
             serde_json::from_str(json).expect("any value reads")
         }

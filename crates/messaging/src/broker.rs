@@ -48,6 +48,15 @@ impl Broker {
         })
     }
 
+    /// Where a [`crate::Coalescer`] makes its own connection: this broker, under this
+    /// broker's connection name.
+    pub(crate) fn target(&self) -> crate::coalescer::Target {
+        crate::coalescer::Target {
+            url: self.url.clone(),
+            name: format!("{} (publishing)", self.name),
+        }
+    }
+
     /// A live connection, made (again) if there is none or it broke.
     pub async fn connection(&self) -> Result<Arc<Connection>, BrokerError> {
         let mut guard = self.conn.lock().await;

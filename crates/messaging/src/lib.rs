@@ -1,7 +1,8 @@
 //! The one wrapper over RabbitMQ that every navsync service uses; no service touches lapin
 //! directly. It holds the broker connection (re-made after failures), the topology (every
-//! queue option in one place), a publisher whose every message is confirmed, and consumers
-//! whose handlers decide ack / retry later / dead-letter.
+//! queue option in one place), a publisher whose every message is confirmed, consumers
+//! whose handlers decide ack / retry later / dead-letter, and the webhook ingress's
+//! [`Coalescer`], which keeps an AMQP connection of its own on its caller's thread.
 #![forbid(unsafe_code)]
 
 mod broker;

@@ -38,8 +38,8 @@ pub struct Publisher {
     channels: Arc<Semaphore>,
 }
 
-/// Channels one publisher keeps open at most: enough for the coalescer's and the relay's
-/// batches in flight, far under RabbitMQ's 2047 per connection.
+/// Channels one publisher keeps open at most: enough for a relay's batches in flight, far
+/// under RabbitMQ's 2047 per connection.
 const CHANNELS: usize = 32;
 
 impl Publisher {
@@ -170,7 +170,7 @@ impl Batch<'_> {
                     immediate: false,
                 },
                 &message.body,
-                properties(message, first + i),
+                properties(message, (first + i) as u64),
             )
         }))
         .await;
@@ -295,7 +295,12 @@ fn close(channel: Channel) {
 }
 
 fn publish_tag(returned: &BasicReturnMessage) -> Option<usize> {
-    let headers = returned.delivery.properties.headers().as_ref()?;
+    tag_of(&returned.delivery.properties).and_then(|tag| usize::try_from(tag).ok())
+}
+
+/// The [`PUBLISH_TAG`] of a message's properties.
+pub(crate) fn tag_of(properties: &BasicProperties) -> Option<u64> {
+    let headers = properties.headers().as_ref()?;
     match headers.inner().get(&ShortString::from(PUBLISH_TAG))? {
         AMQPValue::LongString(tag) => std::str::from_utf8(tag.as_bytes()).ok()?.parse().ok(),
         _ => None,
@@ -304,7 +309,7 @@ fn publish_tag(returned: &BasicReturnMessage) -> Option<usize> {
 
 /// `messages_published_total{exchange, outcome}`: one per message handed to the broker.
 /// Moves to a retry or dead-letter queue go through the default exchange (`default`).
-fn count_published(exchange: &str, result: &Result<(), PublishError>) {
+pub(crate) fn count_published(exchange: &str, result: &Result<(), PublishError>) {
     let outcome = match result {
         Ok(()) => "confirmed",
         Err(PublishError::Unroutable { .. }) => "unroutable",
@@ -362,7 +367,7 @@ fn clone_err(err: &PublishError) -> PublishError {
     }
 }
 
-fn properties(message: &OutgoingMessage, tag: usize) -> BasicProperties {
+pub(crate) fn properties(message: &OutgoingMessage, tag: u64) -> BasicProperties {
     let mut headers = FieldTable::default();
     for (key, value) in &message.headers {
         headers.insert(

@@ -482,14 +482,14 @@ async fn declaring_navsyncs_topology_makes_every_event_routable() {
     }
 }
 
-/// Callers arriving one by one make many small batches, more than the publisher has
-/// channels: they wait their turn, and none waits forever.
+/// Callers arriving one by one make many small batches, each its own write: every one of
+/// them is confirmed, and none waits forever.
 #[tokio::test(flavor = "multi_thread")]
-async fn the_coalescer_keeps_going_with_more_batches_than_channels() {
+async fn the_coalescer_answers_every_caller_arriving_one_by_one() {
     let vhost = TestVhost::create().await;
     let queue = spec("q.trickle");
     let broker = setup(&vhost, &queue).await;
-    let coalescer = Coalescer::start(Arc::new(Publisher::with_channels(broker.clone(), 2)));
+    let coalescer = Coalescer::start(&broker);
     let mut tasks = Vec::new();
     for i in 0..3000 {
         let coalescer = coalescer.clone();
@@ -513,7 +513,7 @@ async fn the_coalescer_confirms_each_of_many_callers_and_reports_failures_to_eac
     let vhost = TestVhost::create().await;
     let queue = spec("q.coalesced");
     let broker = setup(&vhost, &queue).await;
-    let coalescer = Coalescer::start(Arc::new(Publisher::new(broker.clone())));
+    let coalescer = Coalescer::start(&broker);
     let tasks: Vec<_> = (0..500)
         .map(|i| {
             let coalescer = coalescer.clone();
@@ -541,4 +541,203 @@ async fn the_coalescer_confirms_each_of_many_callers_and_reports_failures_to_eac
         seen.insert(next(&mut rx).await.message_id.expect("id"));
     }
     stop.cancel();
+}
+
+/// Takes one message off `queue` with lapin, properties and all.
+async fn get_one(broker: &Broker, queue: &str) -> lapin::message::Delivery {
+    let channel = broker.channel().await.expect("channel");
+    for _ in 0..100 {
+        if let Some(got) = channel
+            .basic_get(
+                queue.into(),
+                lapin::options::BasicGetOptions { no_ack: true },
+            )
+            .await
+            .expect("basic.get")
+        {
+            return got.delivery;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("nothing arrived in {queue}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_coalescer_publishes_persistent_messages_with_id_type_headers_and_a_whole_body() {
+    let vhost = TestVhost::create().await;
+    let queue = spec("q.coalescer.props");
+    let broker = setup(&vhost, &queue).await;
+    let coalescer = Coalescer::start(&broker);
+    // Larger than a frame (128 KiB): it leaves in several body frames and arrives whole.
+    let mut big = message(7);
+    big.body = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    for msg in [message(1), big.clone()] {
+        coalescer.publish(msg).await.expect("confirmed");
+    }
+    let first = get_one(&broker, &queue.name).await;
+    let props = &first.properties;
+    assert_eq!(props.delivery_mode(), &Some(2), "persistent");
+    assert_eq!(
+        props.message_id().as_ref().map(|s| s.as_str()),
+        Some("msg-1")
+    );
+    assert_eq!(
+        props.content_type().as_ref().map(|s| s.as_str()),
+        Some("application/cloudevents+json")
+    );
+    assert_eq!(first.routing_key.as_str(), "thing.happened.v1");
+    assert_eq!(first.data, br#"{"n":1}"#);
+    let message = navsync_messaging::IncomingMessage {
+        exchange: String::new(),
+        routing_key: String::new(),
+        message_id: None,
+        body: Vec::new(),
+        redelivered: false,
+        retry_count: 0,
+        headers: props.headers().clone().unwrap_or_default(),
+    };
+    assert_eq!(
+        message.header_str(headers::TRACEPARENT).as_deref(),
+        Some("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+    );
+    let second = get_one(&broker, &queue.name).await;
+    assert_eq!(second.data.len(), big.body.len());
+    assert!(second.data == big.body, "the large body arrived changed");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_coalescer_reports_a_refused_message_as_nacked_to_its_caller_only() {
+    use lapin::options::{QueueBindOptions, QueueDeclareOptions};
+    use lapin::types::{AMQPValue, FieldTable};
+    let vhost = TestVhost::create().await;
+    let queue = spec("q.coalescer.ok");
+    let broker = setup(&vhost, &queue).await;
+    // A queue that takes nothing and says so: RabbitMQ nacks what is routed to it.
+    let channel = broker.channel().await.expect("channel");
+    let mut args = FieldTable::default();
+    args.insert("x-max-length".into(), AMQPValue::LongLongInt(0));
+    args.insert(
+        "x-overflow".into(),
+        AMQPValue::LongString("reject-publish".into()),
+    );
+    channel
+        .queue_declare("q.full".into(), QueueDeclareOptions::default(), args)
+        .await
+        .expect("declared");
+    channel
+        .queue_bind(
+            "q.full".into(),
+            EXCHANGE.into(),
+            "full.#".into(),
+            QueueBindOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+        .expect("bound");
+    let coalescer = Coalescer::start(&broker);
+    let mut refused = message(1);
+    refused.routing_key = "full.thing".into();
+    let (refused, fine) = tokio::join!(coalescer.publish(refused), coalescer.publish(message(2)));
+    assert!(matches!(refused, Err(PublishError::Nacked)), "{refused:?}");
+    fine.expect("the other caller's message is confirmed");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_exchange_fails_only_what_was_sent_there_and_the_coalescer_goes_on() {
+    let vhost = TestVhost::create().await;
+    let queue = spec("q.coalescer.missing");
+    let broker = setup(&vhost, &queue).await;
+    let coalescer = Coalescer::start(&broker);
+    coalescer.publish(message(1)).await.expect("confirmed");
+    let mut lost = message(2);
+    lost.exchange = "navsync.nowhere".into();
+    let err = coalescer.publish(lost).await.expect_err("no such exchange");
+    assert!(
+        matches!(&err, PublishError::Unavailable(why) if why.contains("NOT_FOUND")),
+        "{err}"
+    );
+    // The broker closed the channel; the next publish goes on a new one at once.
+    coalescer.publish(message(3)).await.expect("confirmed");
+    let (mut rx, stop) = consume(broker, queue, |_| Outcome::Ack);
+    let ids = [next(&mut rx).await, next(&mut rx).await].map(|m| m.message_id);
+    assert_eq!(ids, [Some("msg-1".into()), Some("msg-3".into())]);
+    stop.cancel();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_coalescer_reconnects_after_the_broker_closes_its_connection() {
+    let vhost = TestVhost::create().await;
+    let queue = spec("q.coalescer.recover");
+    let broker = setup(&vhost, &queue).await;
+    let coalescer = Coalescer::start(&broker);
+    coalescer.publish(message(1)).await.expect("confirmed");
+    vhost.close_connections().await;
+    // The publish that meets the closing connection may fail; a later one must not.
+    let mut delivered = None;
+    for attempt in 0..50 {
+        if coalescer.publish(message(100 + attempt)).await.is_ok() {
+            delivered = Some(100 + attempt);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let delivered = delivered.expect("the coalescer reconnected");
+    let (mut rx, stop) = consume(broker, queue, |_| Outcome::Ack);
+    let mut ids = Vec::new();
+    while ids.last() != Some(&format!("msg-{delivered}")) {
+        ids.push(next(&mut rx).await.message_id.expect("id"));
+    }
+    assert_eq!(ids[0], "msg-1");
+    stop.cancel();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreachable_or_refusing_broker_is_unavailable_at_once_and_never_shows_the_password() {
+    let vhost = TestVhost::create().await;
+    let addr = std::env::var("NAVSYNC_TEST_AMQP_ADDR").unwrap_or_else(|_| "127.0.0.1:5672".into());
+    let cases = [
+        // Nothing listens on port 1.
+        format!("amqp://guest:pw-s3cret-1@127.0.0.1:1/{}", vhost.name()),
+        // A wrong password: RabbitMQ refuses the login.
+        format!("amqp://guest:pw-s3cret-2@{addr}/{}", vhost.name()),
+    ];
+    for url in cases {
+        let broker = Broker::new(url.into(), "refused");
+        let coalescer = Coalescer::start(&broker);
+        let answered = tokio::time::timeout(Duration::from_secs(5), coalescer.publish(message(1)))
+            .await
+            .expect("answered within 5 s");
+        let err = answered.expect_err("not published");
+        assert!(matches!(err, PublishError::Unavailable(_)), "{err}");
+        assert!(!err.to_string().contains("s3cret"), "{err}");
+        // While the broker stays away, callers are answered at once.
+        let again = tokio::time::timeout(Duration::from_secs(1), coalescer.publish(message(2)))
+            .await
+            .expect("answered at once");
+        assert!(matches!(again, Err(PublishError::Unavailable(_))));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_coalescer_comes_back_once_the_broker_lets_it_in_again() {
+    let vhost = TestVhost::create().await;
+    let queue = spec("q.coalescer.denied");
+    let broker = setup(&vhost, &queue).await;
+    vhost.deny().await;
+    let coalescer = Coalescer::start(&broker);
+    let err = coalescer
+        .publish(message(1))
+        .await
+        .expect_err("not allowed in");
+    assert!(matches!(err, PublishError::Unavailable(_)), "{err}");
+    vhost.allow().await;
+    let mut published = false;
+    for attempt in 0..100 {
+        if coalescer.publish(message(10 + attempt)).await.is_ok() {
+            published = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(published, "published once allowed again");
 }

@@ -83,7 +83,7 @@ mod tests {
     use std::sync::Arc;
     use std::time::Duration;
 
-    use navsync_messaging::{Broker, Publisher};
+    use navsync_messaging::Broker;
     use navsync_platform::health;
     use navsync_test_support::route_census::{assert_documented, dangling_refs};
     use secrecy::SecretString;
@@ -108,7 +108,7 @@ mod tests {
         let state = SharedState {
             directory: Directory::new("http://127.0.0.1:1", SecretString::from("s"), &ingress)
                 .expect("a directory"),
-            publisher: Arc::new(Publisher::new(broker)),
+            broker,
             limiter: Arc::new(Limiter::new(1, 1)),
             unknown_secret: SecretDigest::random(),
             publish_timeout: Duration::from_millis(10),

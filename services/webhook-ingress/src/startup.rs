@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use actix_web::dev::Server;
 use anyhow::Context;
-use navsync_messaging::{Broker, Publisher, topology};
+use navsync_messaging::{Broker, topology};
 use navsync_platform::{Settings, health, http_metrics, service};
 use tokio_util::sync::CancellationToken;
 
@@ -46,7 +46,7 @@ impl Application {
         let limiter = Arc::new(Limiter::new(ingress.rate_per_sec, ingress.burst));
         let state = SharedState {
             directory: directory.clone(),
-            publisher: Arc::new(Publisher::new(broker.clone())),
+            broker: broker.clone(),
             limiter: limiter.clone(),
             unknown_secret: SecretDigest::random(),
             publish_timeout: Duration::from_millis(ingress.publish_timeout_ms),

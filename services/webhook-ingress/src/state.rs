@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use navsync_messaging::{Coalescer, Publisher};
+use navsync_messaging::{Broker, Coalescer};
 
 use crate::auth::SecretDigest;
 use crate::directory::Directory;
@@ -13,8 +13,9 @@ use crate::limiter::Limiter;
 #[derive(Clone)]
 pub struct SharedState {
     pub directory: Directory,
-    /// The confirm channels every worker's [`Coalescer`] sends its batches on.
-    pub publisher: Arc<Publisher>,
+    /// The broker every worker's [`Coalescer`] connects to, each with a connection of its
+    /// own.
+    pub broker: Arc<Broker>,
     pub limiter: Arc<Limiter>,
     /// What an unknown integration's password is compared against (see `auth`).
     pub unknown_secret: SecretDigest,
@@ -27,12 +28,11 @@ pub struct SharedState {
 #[derive(Clone)]
 pub struct AppState {
     pub shared: SharedState,
-    /// Fed by one task on this worker's own thread: concurrent publishes leave and
-    /// confirm together, and a request hands its message over and gets its answer back
-    /// without crossing to another thread (only lapin's I/O thread is crossed, once per
-    /// batch each way). One coalescer for the whole process, on another runtime, cost
-    /// two more thread wake-ups per batch, which on two cores showed as ~14% of the
-    /// ingress's CPU in context switches (docs/benchmarks.md).
+    /// Fed by one task on this worker's own thread, which reads and writes the worker's
+    /// own broker connection: concurrent publishes leave in one write and confirm
+    /// together, and a request hands its message over and gets its answer back without
+    /// crossing to another thread. Crossing to lapin's I/O thread and back for every
+    /// batch cost a third of the ingress's CPU per webhook (docs/benchmarks.md).
     pub publisher: Coalescer,
 }
 
@@ -42,7 +42,7 @@ impl SharedState {
     pub fn for_this_worker(&self) -> AppState {
         AppState {
             shared: self.clone(),
-            publisher: Coalescer::start(self.publisher.clone()),
+            publisher: Coalescer::start(&self.broker),
         }
     }
 }

@@ -134,7 +134,7 @@ async fn serve(
             Ok(())
         }
         Err(err) => {
-            unconfirmed.fail_all(&format!("RabbitMQ is unavailable: {err}"));
+            unconfirmed.fail_all(&err.to_string());
             Err(err)
         }
     }

@@ -148,7 +148,7 @@ async fn serve_on(
 ) -> Result<(), LinkError> {
     let mut next = Some(first);
     let mut open = true;
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let mut tick = tokio::time::interval(link.tick_period());
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         // Whatever queued meanwhile goes into the same write.

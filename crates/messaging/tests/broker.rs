@@ -8,7 +8,7 @@ use navsync_messaging::{
     Broker, Coalescer, ConsumerConfig, IncomingMessage, Outcome, OutgoingMessage, PublishError,
     Publisher, QueueSpec, headers, inspect, run_consumer, topology,
 };
-use navsync_test_support::TestVhost;
+use navsync_test_support::{BrokerConnection, TestVhost};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -687,6 +687,30 @@ async fn the_coalescer_reconnects_after_the_broker_closes_its_connection() {
     }
     assert_eq!(ids[0], "msg-1");
     stop.cancel();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_idle_coalescer_keeps_its_connection_with_the_heartbeat_its_url_asks_for() {
+    let vhost = TestVhost::create().await;
+    let queue = spec("q.coalescer.heartbeat");
+    let _topology = setup(&vhost, &queue).await;
+    let broker = Broker::new(format!("{}?heartbeat=1", vhost.url()).into(), "heartbeat");
+    let coalescer = Coalescer::start(&broker);
+    coalescer.publish(message(1)).await.expect("confirmed");
+    // lapin's connection (the topology's) keeps the broker's 60 s.
+    let ours = |listed: Vec<BrokerConnection>| -> Vec<BrokerConnection> {
+        listed
+            .into_iter()
+            .filter(|c| c.heartbeat_secs == 1)
+            .collect()
+    };
+    let connected = ours(vhost.connections().await);
+    assert_eq!(connected.len(), 1, "{connected:?}");
+    // RabbitMQ drops a connection it heard nothing from for two intervals.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(ours(vhost.connections().await), connected);
+    coalescer.publish(message(2)).await.expect("confirmed");
+    assert_eq!(ours(vhost.connections().await), connected);
 }
 
 #[tokio::test(flavor = "multi_thread")]

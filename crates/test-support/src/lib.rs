@@ -17,7 +17,7 @@ pub use database::TestDatabase;
 pub use logs::CapturedLogs;
 pub use observer::{Captured, observe};
 pub use tokens::{Token, token};
-pub use vhost::TestVhost;
+pub use vhost::{BrokerConnection, TestVhost};
 
 use navsync_platform::settings::{Needs, Settings};
 

@@ -9,19 +9,28 @@ use std::process::Command;
 
 use uuid::Uuid;
 
+/// A client connection as `rabbitmqctl list_connections` shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BrokerConnection {
+    pub pid: String,
+    pub connected_at: String,
+    pub heartbeat_secs: u32,
+}
+
 pub struct TestVhost {
     name: String,
     url: String,
 }
 
-fn ctl(args: &[&str]) -> Result<(), String> {
+/// Runs `rabbitmqctl` with `args`; what it printed.
+fn ctl(args: &[&str]) -> Result<String, String> {
     let program = std::env::var("RABBITMQCTL").unwrap_or_else(|_| "rabbitmqctl".to_owned());
     let out = Command::new(&program)
         .args(args)
         .output()
         .map_err(|e| format!("cannot run {program}: {e}"))?;
     if out.status.success() {
-        Ok(())
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     } else {
         Err(format!(
             "{program} {}: {}",
@@ -31,7 +40,7 @@ fn ctl(args: &[&str]) -> Result<(), String> {
     }
 }
 
-async fn ctl_async(args: Vec<String>) -> Result<(), String> {
+async fn ctl_async(args: Vec<String>) -> Result<String, String> {
     tokio::task::spawn_blocking(move || {
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
         ctl(&refs)
@@ -76,6 +85,40 @@ impl TestVhost {
         if let Err(e) = ctl_async(args).await {
             panic!("cannot close connections: {e}");
         }
+    }
+
+    /// The client connections to this vhost, each as the broker lists it: its process
+    /// id, when it connected and its heartbeat timeout in seconds.
+    pub async fn connections(&self) -> Vec<BrokerConnection> {
+        let args = [
+            "list_connections",
+            "-q",
+            "--no-table-headers",
+            "vhost",
+            "pid",
+            "connected_at",
+            "timeout",
+        ];
+        let listed = match ctl_async(args.map(String::from).to_vec()).await {
+            Ok(listed) => listed,
+            Err(e) => panic!("cannot list connections: {e}"),
+        };
+        listed
+            .lines()
+            .filter_map(|line| {
+                let mut columns = line.split('\t');
+                if columns.next()? != self.name {
+                    return None;
+                }
+                let (pid, connected_at, timeout) =
+                    (columns.next()?, columns.next()?, columns.next()?);
+                Some(BrokerConnection {
+                    pid: pid.to_owned(),
+                    connected_at: connected_at.to_owned(),
+                    heartbeat_secs: timeout.trim().parse().ok()?,
+                })
+            })
+            .collect()
     }
 
     /// Takes the guest user's permissions on this vhost away: new connections fail.

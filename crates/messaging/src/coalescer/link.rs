@@ -139,7 +139,13 @@ impl Link {
             0 => FRAME_MAX,
             max => max.clamp(4096, FRAME_MAX),
         };
-        let heartbeat = tune.heartbeat.min(HEARTBEAT_MAX);
+        // The URL's `heartbeat` (as lapin reads it for every other connection) over the
+        // broker's proposal; 0 turns them off.
+        let heartbeat = uri
+            .query
+            .heartbeat
+            .unwrap_or(tune.heartbeat)
+            .min(HEARTBEAT_MAX);
         link.reader.frame_max = frame_max as usize;
         link.writer.frame_max = frame_max as usize;
         link.heartbeat = (heartbeat > 0).then(|| Duration::from_secs(heartbeat.into()));
@@ -221,6 +227,14 @@ impl Link {
                 None => self.reader.read_some().await?,
             }
         }
+    }
+
+    /// How often [`Self::keep_alive`] should be called: twice per heartbeat interval,
+    /// at least once a second.
+    pub fn tick_period(&self) -> Duration {
+        self.heartbeat.map_or(Duration::from_secs(1), |interval| {
+            (interval / 2).min(Duration::from_secs(1))
+        })
     }
 
     /// Heartbeats: queues one when nothing was written for half the interval; an error
